@@ -1,0 +1,141 @@
+//! Finds the notes of a site: every `.md` file under the content folder, at
+//! any depth, minus hidden paths, drafts and the `exclude` globs of
+//! book.toml. Only paths are produced here; reading happens in `note`.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use walkdir::WalkDir;
+
+use crate::config::{CONFIG_FILE, Config};
+use crate::error::{Diagnostic, Error, Location};
+
+/// A Markdown file found under the content folder.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SourceFile {
+    /// The path shown in messages: relative to the working directory when
+    /// the site root is, so that `path:line:col` is clickable in a terminal.
+    pub path: PathBuf,
+    /// The path relative to the content folder, with `/` separators.
+    pub rel: String,
+}
+
+impl SourceFile {
+    /// The file name without `.md`.
+    pub fn stem(&self) -> &str {
+        let name = self.rel.rsplit('/').next().unwrap_or(&self.rel);
+        name.strip_suffix(".md").unwrap_or(name)
+    }
+
+    /// The folders between the content folder and the file.
+    pub fn folders(&self) -> impl Iterator<Item = &str> {
+        let mut parts: Vec<&str> = self.rel.split('/').collect();
+        parts.pop();
+        parts.into_iter()
+    }
+}
+
+/// Lists the site's notes in a stable (sorted) order.
+pub fn discover(config: &Config, drafts: bool) -> Result<Vec<SourceFile>, Error> {
+    let dir = &config.content_dir;
+    if !dir.is_dir() {
+        return Err(Error::one(
+            Location::file(config.root.join(CONFIG_FILE)),
+            format!(
+                "content folder {} does not exist: create it, or set `src` under [book] in {CONFIG_FILE}",
+                display_path(dir).display()
+            ),
+        ));
+    }
+    let exclude = exclude_set(config)?;
+    let output_dir = config.output_dir.canonicalize().ok();
+    let mut found = Vec::new();
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !(is_hidden(e.file_name())
+                    || (!drafts && e.file_type().is_dir() && e.file_name() == "_drafts")
+                    || output_dir.as_deref().is_some_and(|o| e.path() == o))
+        });
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::one(
+                Location::file(display_path(&path)),
+                format!("could not read: {e}"),
+            )
+        })?;
+        if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "md") {
+            continue;
+        }
+        let rel = relative(entry.path(), dir);
+        if exclude.is_match(&rel) {
+            continue;
+        }
+        found.push(SourceFile {
+            path: display_path(entry.path()),
+            rel,
+        });
+    }
+    Ok(found)
+}
+
+fn exclude_set(config: &Config) -> Result<GlobSet, Error> {
+    let mut builder = GlobSetBuilder::new();
+    let mut problems = Vec::new();
+    for pattern in &config.exclude {
+        match Glob::new(pattern) {
+            Ok(glob) => {
+                builder.add(glob);
+            }
+            Err(e) => problems.push(Diagnostic::new(
+                Location::file(config.root.join(CONFIG_FILE)),
+                format!("exclude pattern `{pattern}` is not a valid glob: {e}"),
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input(problems));
+    }
+    builder.build().map_err(|e| {
+        Error::one(
+            Location::file(config.root.join(CONFIG_FILE)),
+            format!("exclude patterns: {e}"),
+        )
+    })
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+fn relative(path: &Path, base: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Drops a leading `./` so that messages read `content/x.md:1:1`.
+pub fn display_path(path: &Path) -> PathBuf {
+    path.strip_prefix(".").unwrap_or(path).to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stem_and_folders() {
+        let f = SourceFile {
+            path: "content/_posts/hi/2025-06-12-cffi-hi.md".into(),
+            rel: "_posts/hi/2025-06-12-cffi-hi.md".into(),
+        };
+        assert_eq!(f.stem(), "2025-06-12-cffi-hi");
+        assert_eq!(f.folders().collect::<Vec<_>>(), ["_posts", "hi"]);
+    }
+}

@@ -1,0 +1,199 @@
+//! `notes`: a static-site generator for multilingual troubleshooting notes.
+//!
+//! The build is one pipeline of plain data, each stage in its own module:
+//!
+//! ```text
+//! book.toml ─▶ Config
+//! content/  ─▶ discover ─▶ SourceFile
+//!           ─▶ note::read ─▶ Note            (front matter, language, key)
+//!           ─▶ Site::assemble ─▶ Site        (groups, URLs, indexes)
+//!           ─▶ markdown::render ─▶ Rendered  (HTML, toc, highlighted code)
+//!           ─▶ render::render_site ─▶ Vec<OutputFile>
+//!           ─▶ output::write ─▶ public/      (staging folder, then swap)
+//! ```
+
+pub mod config;
+pub mod discover;
+pub mod error;
+pub mod frontmatter;
+pub mod highlight;
+pub mod markdown;
+pub mod note;
+pub mod output;
+pub mod render;
+pub mod site;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+pub use config::{Config, Overrides};
+pub use error::{Diagnostic, Error, Location};
+
+use highlight::Highlighter;
+use render::{Content, OutputFile};
+use site::Site;
+
+/// What `notes build` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub overrides: Overrides,
+    pub drafts: bool,
+}
+
+/// What a finished build tells the user.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub notes: usize,
+    pub pages: usize,
+    pub languages: usize,
+    pub files: usize,
+    pub output_dir: PathBuf,
+    pub elapsed: Duration,
+    /// Things worth fixing that did not stop the build.
+    pub warnings: Vec<String>,
+    pub highlight: highlight::CacheStats,
+}
+
+/// Reports progress of the long stages; the CLI shows it as a bar.
+pub trait Progress: Sync {
+    fn start(&self, _stage: &'static str, _total: usize) {}
+    fn advance(&self, _n: usize) {}
+    fn finish(&self) {}
+}
+
+/// Progress that goes nowhere.
+pub struct Quiet;
+impl Progress for Quiet {}
+
+/// Builds the site at `options.root` into its output folder.
+pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, Error> {
+    let started = Instant::now();
+    let (config, mut warnings) = Config::load(&options.root, &options.overrides)?;
+    let sources = discover::discover(&config, options.drafts)?;
+
+    progress.start("reading", sources.len());
+    let notes = read_notes(&sources, &config, options.drafts, progress)?;
+    let site = Site::assemble(config, notes, &mut warnings)?;
+
+    progress.start("rendering", site.notes.len());
+    let highlighter = Highlighter::new();
+    let rendered = render_markdown(&site, &highlighter, progress);
+    let templates = render::Templates::load(&site.config)?;
+    let mut files = render::render_site(&site, &rendered, &templates, &mut warnings)?;
+    files.extend(assets(&site.config)?);
+    check_unique_paths(&files)?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    progress.finish();
+
+    output::write(&site.config.output_dir, &site.config.root, &files)?;
+    Ok(BuildReport {
+        notes: site.notes.len(),
+        pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        languages: site.languages.len(),
+        files: files.len(),
+        output_dir: site.config.output_dir.clone(),
+        elapsed: started.elapsed(),
+        warnings,
+        highlight: highlighter.stats(),
+    })
+}
+
+/// Reads and parses every note in parallel, collecting every problem.
+fn read_notes(
+    sources: &[discover::SourceFile],
+    config: &Config,
+    drafts: bool,
+    progress: &dyn Progress,
+) -> Result<Vec<note::Note>, Error> {
+    let results: Vec<_> = sources
+        .par_iter()
+        .map(|s| {
+            let r = note::read(s, config);
+            progress.advance(1);
+            r
+        })
+        .collect();
+    let mut notes = Vec::with_capacity(results.len());
+    let mut problems = Vec::new();
+    for r in results {
+        match r {
+            Ok(n) if n.front.draft && !drafts => {}
+            Ok(n) => notes.push(n),
+            Err(d) => problems.extend(d),
+        }
+    }
+    if problems.is_empty() {
+        Ok(notes)
+    } else {
+        problems.sort();
+        Err(Error::Input(problems))
+    }
+}
+
+fn render_markdown(
+    site: &Site,
+    highlighter: &Highlighter,
+    progress: &dyn Progress,
+) -> Vec<markdown::Rendered> {
+    let opts = markdown::RenderOptions {
+        highlighter,
+        base_path: &site.config.site_url.base_path,
+    };
+    site.notes
+        .par_iter()
+        .map(|n| {
+            let r = markdown::render(&n.note.body, &opts);
+            progress.advance(1);
+            r
+        })
+        .collect()
+}
+
+/// The theme's assets, the highlighting stylesheet, the site's `static/`
+/// files (which win over built-in assets of the same name), `.nojekyll` so
+/// that GitHub Pages serves the site as it is, and `CNAME` when configured.
+fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
+    let user = output::static_files(&config.root.join("static"))?;
+    let bytes = |path: &str, b: Vec<u8>| OutputFile {
+        path: path.into(),
+        content: Content::Bytes(b),
+    };
+    let mut files: Vec<OutputFile> = render::BUILTIN_STATIC
+        .iter()
+        .filter(|(name, _)| !user.iter().any(|u| u.path == *name))
+        .map(|(name, b)| bytes(name, b.to_vec()))
+        .collect();
+    files.push(bytes("highlight.css", highlight::stylesheet().into_bytes()));
+    files.push(bytes(".nojekyll", Vec::new()));
+    if let Some(cname) = &config.cname {
+        files.push(bytes("CNAME", format!("{}\n", cname.trim()).into_bytes()));
+    }
+    files.extend(user);
+    Ok(files)
+}
+
+/// A static file must not silently replace a generated page.
+fn check_unique_paths(files: &[OutputFile]) -> Result<(), Error> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut problems = Vec::new();
+    for f in files {
+        if !seen.insert(f.path.as_str()) {
+            let location = match &f.content {
+                Content::Copy(from) => Location::file(discover::display_path(from)),
+                Content::Bytes(_) => Location::file(&f.path),
+            };
+            problems.push(Diagnostic::new(
+                location,
+                format!("{} is written twice: a static file has the path of a generated page; rename or remove it", f.path),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Input(problems))
+    }
+}

@@ -1,0 +1,149 @@
+//! The `notes` command line: parses arguments, runs the library, prints
+//! errors and sets the exit code.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use notes::{BuildOptions, Overrides, Progress};
+
+#[derive(Parser)]
+#[command(
+    name = "notes",
+    version,
+    about = "Build a static site from multilingual troubleshooting notes"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into its output folder (public/ by default).
+    Build {
+        /// The site's folder: where book.toml, content/, templates/ and static/ are.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Write the site here instead of [build] build-dir.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Override [output.html] site-url, e.g. https://user.github.io/notes/.
+        #[arg(long)]
+        site_url: Option<String>,
+        /// Include drafts (`draft: true` and notes under _drafts/).
+        #[arg(long)]
+        drafts: bool,
+        /// Print only errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            root,
+            output,
+            site_url,
+            drafts,
+            quiet,
+        } => {
+            let options = BuildOptions {
+                root,
+                overrides: Overrides {
+                    output_dir: output,
+                    site_url,
+                },
+                drafts,
+            };
+            build(&options, quiet)
+        }
+    }
+}
+
+fn build(options: &BuildOptions, quiet: bool) -> ExitCode {
+    let bar = Bar::new(!quiet && std::io::stderr().is_terminal());
+    match notes::build(options, &bar) {
+        Ok(report) => {
+            if !quiet {
+                for w in &report.warnings {
+                    eprintln!("warning: {w}");
+                }
+                println!(
+                    "built {} notes into {} pages in {} languages in {:.2}s → {}",
+                    report.notes,
+                    report.pages,
+                    report.languages,
+                    report.elapsed.as_secs_f64(),
+                    report.output_dir.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            bar.finish();
+            let count = match &e {
+                notes::Error::Input(list) => list.len(),
+                _ => 1,
+            };
+            eprintln!("{e}");
+            eprintln!(
+                "error: the build failed with {count} problem{}; the previous output was left as it was",
+                if count == 1 { "" } else { "s" }
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A progress bar on a terminal, for builds long enough to want one.
+struct Bar {
+    bar: Option<ProgressBar>,
+}
+
+impl Bar {
+    /// Builds under this many notes finish before a bar would be read.
+    const MIN_NOTES: usize = 2000;
+
+    fn new(enabled: bool) -> Bar {
+        Bar {
+            bar: enabled.then(|| {
+                let bar = ProgressBar::hidden();
+                bar.set_style(
+                    ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len}")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar())
+                        .progress_chars("=> "),
+                );
+                bar
+            }),
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, stage: &'static str, total: usize) {
+        if let Some(bar) = &self.bar {
+            if total >= Self::MIN_NOTES {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+            bar.set_message(stage);
+            bar.set_length(total as u64);
+            bar.set_position(0);
+        }
+    }
+    fn advance(&self, n: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc(n as u64);
+        }
+    }
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,731 @@
+//! Turns the assembled site into output files through Tera templates.
+//!
+//! Templates get explicit context only (`site`, `lang`, `page` or
+//! `paginator`, `translations`, `alternates`): no template function can
+//! reach other pages, so which pages a change affects stays knowable.
+//! A site's own `templates/x.html` overrides the built-in `x.html`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::{Context, Kwargs, State, Tera};
+
+use crate::config::{Config, Language};
+use crate::error::{Diagnostic, Error, Location};
+use crate::markdown::{Rendered, TocEntry};
+use crate::site::{Site, url_to_file};
+
+/// The default theme, built into the binary so that a site with only
+/// `content/` and `book.toml` builds.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("note.html", include_str!("../templates/note.html")),
+    ("post.html", include_str!("../templates/post.html")),
+    ("index.html", include_str!("../templates/index.html")),
+    ("404.html", include_str!("../templates/404.html")),
+    ("atom.xml", include_str!("../templates/atom.xml")),
+    ("sitemap.xml", include_str!("../templates/sitemap.xml")),
+];
+
+/// The default theme's assets, written at the root of the output unless
+/// the site's `static/` has a file of the same name.
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("notes.css", include_bytes!("../static/notes.css")),
+    ("notes.js", include_bytes!("../static/notes.js")),
+];
+
+/// A file of the finished site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative to the output folder, `/`-separated.
+    pub path: String,
+    pub content: Content,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    Bytes(Vec<u8>),
+    /// A file copied as it is (from `static/`).
+    Copy(PathBuf),
+}
+
+/// The loaded templates, and where each came from for error messages.
+pub struct Templates {
+    tera: Tera,
+    /// Template name → the file it came from (a site's own templates).
+    user_files: BTreeMap<String, PathBuf>,
+}
+
+impl Templates {
+    /// Loads the built-in templates, then the site's `templates/` folder
+    /// over them. Syntax errors name the template file, line and column.
+    pub fn load(config: &Config) -> Result<Templates, Error> {
+        let mut sources: BTreeMap<String, String> = BUILTIN_TEMPLATES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let dir = config.root.join("templates");
+        let mut user_files = BTreeMap::new();
+        if dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+                let entry = entry.map_err(|e| {
+                    Error::one(
+                        Location::file(&dir),
+                        format!("could not read templates: {e}"),
+                    )
+                })?;
+                if !entry.file_type().is_file()
+                    || entry.file_name().to_string_lossy().starts_with('.')
+                {
+                    continue;
+                }
+                let path = entry.path();
+                let name = path
+                    .strip_prefix(&dir)
+                    .unwrap_or(path)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    Error::one(
+                        Location::file(crate::discover::display_path(path)),
+                        format!("could not read the template: {e}"),
+                    )
+                })?;
+                sources.insert(name.clone(), text);
+                user_files.insert(name, crate::discover::display_path(path));
+            }
+        }
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html", ".htm", ".xml"]);
+        let templates = Templates { tera, user_files };
+        let mut templates = templates;
+        let base = config.site_url.clone();
+        templates.tera.register_function(
+            "url",
+            move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+                let path: String = kwargs.must_get("path")?;
+                Ok(base.link(&path))
+            },
+        );
+        if let Err(e) = templates.tera.add_raw_templates(sources) {
+            return Err(templates.error(&e, "loading templates"));
+        }
+        Ok(templates)
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+
+    fn render(&self, name: &str, context: &Context, what: &str) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::with_capacity(16 * 1024);
+        self.tera
+            .render_to(name, context, &mut out)
+            .map_err(|e| self.error(&e, what))?;
+        Ok(out)
+    }
+
+    /// Points a Tera error at the template file, line and column.
+    fn error(&self, e: &tera::Error, what: &str) -> Error {
+        let report = match e.kind() {
+            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
+            _ => None,
+        };
+        let (location, message) = match report {
+            Some(r) => {
+                let path = self.template_path(r.filename());
+                let span = r.span();
+                (
+                    Location::new(path, span.start_line, span.start_col + 1),
+                    r.message().to_string(),
+                )
+            }
+            None => (Location::file("templates"), e.to_string()),
+        };
+        Error::one(location, format!("template error while {what}: {message}"))
+    }
+
+    fn template_path(&self, name: &str) -> PathBuf {
+        self.user_files
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Path::new("<built-in templates>").join(name))
+    }
+}
+
+#[derive(Serialize)]
+struct SiteContext<'a> {
+    title: &'a str,
+    description: &'a str,
+    authors: &'a [String],
+    url: String,
+    base_path: &'a str,
+    default_language: &'a str,
+    languages: Vec<LangContext<'a>>,
+    generator: &'static str,
+}
+
+#[derive(Serialize, Clone)]
+struct LangContext<'a> {
+    code: &'a str,
+    name: &'a str,
+    tag: &'a str,
+    dir: &'static str,
+    /// Link to the language's home page.
+    home: String,
+    feed: String,
+    /// The site title and description in this language.
+    title: &'a str,
+    description: &'a str,
+}
+
+#[derive(Serialize)]
+struct PageContext<'a> {
+    title: &'a str,
+    lang: &'a str,
+    key: &'a str,
+    slug: &'a str,
+    date: Option<String>,
+    date_iso: Option<String>,
+    content: &'a str,
+    toc: &'a [TocEntry],
+    summary: &'a str,
+    description: String,
+    /// Link (under the base path) and absolute URL of the page.
+    url: String,
+    permalink: String,
+    layout: Option<&'a str>,
+    translated: bool,
+    generated: bool,
+    audio: bool,
+    r#type: Option<&'a str>,
+    tags: &'a [String],
+    model: Option<&'a str>,
+    image: Option<&'a serde_json::Value>,
+    draft: bool,
+    extra: &'a BTreeMap<String, serde_json::Value>,
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct Translation<'a> {
+    code: &'a str,
+    name: &'a str,
+    tag: &'a str,
+    dir: &'static str,
+    title: &'a str,
+    url: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct Alternate {
+    hreflang: String,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    title: &'a str,
+    url: String,
+    permalink: String,
+    date: Option<String>,
+    date_iso: Option<String>,
+    summary: &'a str,
+    lang: &'a str,
+}
+
+#[derive(Serialize)]
+struct Paginator<'a> {
+    pages: Vec<Summary<'a>>,
+    number: usize,
+    total_pages: usize,
+    total_notes: usize,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+/// Renders every page of the site in parallel. `rendered[i]` is the body of
+/// `site.notes[i]`. Unknown layouts are reported once each in `warnings`.
+pub fn render_site(
+    site: &Site,
+    rendered: &[Rendered],
+    templates: &Templates,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<OutputFile>, Error> {
+    let mut templates_ctx = Context::new();
+    templates_ctx.insert("site", &site_context(site));
+    let global = templates_ctx;
+    let layouts = note_templates(site, templates, warnings);
+
+    let notes: Vec<Result<OutputFile, Error>> = (0..site.notes.len())
+        .into_par_iter()
+        .map(|i| render_note(site, rendered, templates, &global, &layouts[i], i))
+        .collect();
+    let indexes: Vec<(usize, usize)> = (0..site.languages.len())
+        .flat_map(|l| (1..=site.index_pages(l)).map(move |n| (l, n)))
+        .collect();
+    let index_pages: Vec<Result<OutputFile, Error>> = indexes
+        .into_par_iter()
+        .map(|(l, n)| render_index(site, rendered, templates, &global, l, n))
+        .collect();
+
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for r in notes.into_iter().chain(index_pages) {
+        match r {
+            Ok(f) => files.push(f),
+            Err(Error::Input(d)) => problems.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    // One report per broken template, not one per page that uses it.
+    if !problems.is_empty() {
+        let unique: BTreeSet<Diagnostic> = problems.into_iter().collect();
+        return Err(Error::Input(unique.into_iter().collect()));
+    }
+    for l in 0..site.languages.len() {
+        files.push(render_feed(site, rendered, templates, &global, l)?);
+    }
+    files.push(render_not_found(site, templates, &global)?);
+    files.push(render_sitemap(site, templates, &global)?);
+    Ok(files)
+}
+
+/// The template each note renders with: its `layout:` when the theme has
+/// it, else `note.html`.
+fn note_templates(site: &Site, templates: &Templates, warnings: &mut Vec<String>) -> Vec<String> {
+    let mut unknown: BTreeMap<&str, (usize, &Path)> = BTreeMap::new();
+    let chosen = site
+        .notes
+        .iter()
+        .map(|n| match n.note.front.layout.as_deref() {
+            Some(layout) if templates.has(&format!("{layout}.html")) => format!("{layout}.html"),
+            Some(layout) => {
+                let e = unknown.entry(layout).or_insert((0, &n.note.source.path));
+                e.0 += 1;
+                "note.html".into()
+            }
+            None => "note.html".into(),
+        })
+        .collect();
+    for (layout, (count, first)) in unknown {
+        warnings.push(format!(
+            "{}: unknown layout `{layout}` (used by {count} notes): no templates/{layout}.html, using note.html",
+            first.display()
+        ));
+    }
+    chosen
+}
+
+fn site_context(site: &Site) -> SiteContext<'_> {
+    let c = &site.config;
+    SiteContext {
+        title: &c.title,
+        description: &c.description,
+        authors: &c.authors,
+        url: c.site_url.full(),
+        base_path: &c.site_url.base_path,
+        default_language: &c.default_language,
+        languages: site
+            .languages
+            .iter()
+            .map(|l| lang_context(site, l))
+            .collect(),
+        generator: concat!("notes ", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+fn lang_context<'a>(site: &'a Site, l: &'a Language) -> LangContext<'a> {
+    let c = &site.config;
+    LangContext {
+        code: &l.code,
+        name: &l.name,
+        tag: &l.tag,
+        dir: l.dir.as_str(),
+        home: c.site_url.link(&site.home_url(&l.code)),
+        feed: c.site_url.link(&site.feed_url(&l.code)),
+        title: l.title.as_deref().unwrap_or(&c.title),
+        description: l.description.as_deref().unwrap_or(&c.description),
+    }
+}
+
+fn language<'a>(site: &'a Site, code: &str) -> &'a Language {
+    site.language(code).unwrap_or_else(|| &site.languages[0])
+}
+
+/// `2025-06-12` for display and `2025-06-12T00:00:00Z` for machines.
+fn dates(date: Option<jiff::civil::DateTime>) -> (Option<String>, Option<String>) {
+    match date {
+        Some(d) => (
+            Some(d.date().to_string()),
+            Some(format!("{}Z", d.strftime("%Y-%m-%dT%H:%M:%S"))),
+        ),
+        None => (None, None),
+    }
+}
+
+/// The meta description: front matter's, else the first paragraph cut at
+/// a word (or, for scripts without spaces, a character) near 160 chars.
+fn description(front: Option<&str>, summary: &str) -> String {
+    if let Some(d) = front.map(str::trim).filter(|d| !d.is_empty()) {
+        return d.to_string();
+    }
+    const MAX: usize = 160;
+    if summary.chars().count() <= MAX {
+        return summary.to_string();
+    }
+    let cut: String = summary.chars().take(MAX).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > MAX / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end_matches([',', '.', ';', ':', ' ']))
+}
+
+fn render_note(
+    site: &Site,
+    rendered: &[Rendered],
+    templates: &Templates,
+    global: &Context,
+    template: &str,
+    i: usize,
+) -> Result<OutputFile, Error> {
+    let c = &site.config;
+    let n = &site.notes[i];
+    let note = &n.note;
+    let body = &rendered[i];
+    let lang = language(site, &note.lang);
+    let (date, date_iso) = dates(note.date);
+    let group = site.group(i);
+    let translations: Vec<Translation> = group
+        .members
+        .iter()
+        .map(|&m| {
+            let other = &site.notes[m];
+            let l = language(site, &other.note.lang);
+            Translation {
+                code: &l.code,
+                name: &l.name,
+                tag: &l.tag,
+                dir: l.dir.as_str(),
+                title: &other.note.title,
+                url: c.site_url.link(&other.url),
+                current: m == i,
+            }
+        })
+        .collect();
+    let mut alternates: Vec<Alternate> = group
+        .members
+        .iter()
+        .map(|&m| Alternate {
+            hreflang: language(site, &site.notes[m].note.lang).tag.clone(),
+            href: c.site_url.absolute(&site.notes[m].url),
+        })
+        .collect();
+    let x_default = group
+        .members
+        .iter()
+        .find(|&&m| site.notes[m].note.lang == c.default_language)
+        .or_else(|| {
+            group
+                .members
+                .iter()
+                .find(|&&m| !site.notes[m].note.front.translated)
+        });
+    if let Some(&m) = x_default {
+        alternates.push(Alternate {
+            hreflang: "x-default".into(),
+            href: c.site_url.absolute(&site.notes[m].url),
+        });
+    }
+    let page = PageContext {
+        title: &note.title,
+        lang: &note.lang,
+        key: &note.key,
+        slug: &note.slug,
+        date,
+        date_iso,
+        content: &body.html,
+        toc: &body.toc,
+        summary: &body.summary,
+        description: description(note.front.description.as_deref(), &body.summary),
+        url: c.site_url.link(&n.url),
+        permalink: c.site_url.absolute(&n.url),
+        layout: note.front.layout.as_deref(),
+        translated: note.front.translated,
+        generated: note.front.generated,
+        audio: note.front.audio,
+        r#type: note.front.kind.as_deref(),
+        tags: &note.front.tags,
+        model: note.front.model.as_deref(),
+        image: note.front.image.as_ref(),
+        draft: note.front.draft,
+        extra: &note.front.extra,
+        source: &note.source.rel,
+    };
+    let mut ctx = global.clone();
+    ctx.insert("lang", &lang_context(site, lang));
+    ctx.insert("page", &page);
+    ctx.insert("translations", &translations);
+    ctx.insert("alternates", &alternates);
+    let what = format!("rendering {}", note.source.path.display());
+    Ok(OutputFile {
+        path: n.file.clone(),
+        content: Content::Bytes(templates.render(template, &ctx, &what)?),
+    })
+}
+
+fn summary<'a>(site: &'a Site, rendered: &'a [Rendered], i: usize) -> Summary<'a> {
+    let n = &site.notes[i];
+    let (date, date_iso) = dates(n.note.date);
+    Summary {
+        title: &n.note.title,
+        url: site.config.site_url.link(&n.url),
+        permalink: site.config.site_url.absolute(&n.url),
+        date,
+        date_iso,
+        summary: &rendered[i].summary,
+        lang: &n.note.lang,
+    }
+}
+
+fn render_index(
+    site: &Site,
+    rendered: &[Rendered],
+    templates: &Templates,
+    global: &Context,
+    l: usize,
+    number: usize,
+) -> Result<OutputFile, Error> {
+    let c = &site.config;
+    let lang = &site.languages[l];
+    let per = c.paginate_by;
+    let list = &site.by_language[l];
+    let total_pages = site.index_pages(l);
+    let start = (number - 1) * per;
+    let pages = list[start.min(list.len())..(start + per).min(list.len())]
+        .iter()
+        .map(|&i| summary(site, rendered, i))
+        .collect();
+    let paginator = Paginator {
+        pages,
+        number,
+        total_pages,
+        total_notes: list.len(),
+        previous: (number > 1).then(|| c.site_url.link(&site.index_url(&lang.code, number - 1))),
+        next: (number < total_pages)
+            .then(|| c.site_url.link(&site.index_url(&lang.code, number + 1))),
+    };
+    let url = site.index_url(&lang.code, number);
+    let alternates: Vec<Alternate> = if number == 1 {
+        site.languages
+            .iter()
+            .map(|o| Alternate {
+                hreflang: o.tag.clone(),
+                href: c.site_url.absolute(&site.home_url(&o.code)),
+            })
+            .chain(std::iter::once(Alternate {
+                hreflang: "x-default".into(),
+                href: c.site_url.absolute("/"),
+            }))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let translations: Vec<Translation> = site
+        .languages
+        .iter()
+        .map(|o| Translation {
+            code: &o.code,
+            name: &o.name,
+            tag: &o.tag,
+            dir: o.dir.as_str(),
+            title: o.title.as_deref().unwrap_or(&c.title),
+            url: c.site_url.link(&site.home_url(&o.code)),
+            current: o.code == lang.code,
+        })
+        .collect();
+    let mut ctx = global.clone();
+    ctx.insert("lang", &lang_context(site, lang));
+    ctx.insert("paginator", &paginator);
+    ctx.insert("translations", &translations);
+    ctx.insert("alternates", &alternates);
+    ctx.insert("canonical", &c.site_url.absolute(&url));
+    Ok(OutputFile {
+        path: url_to_file(&url),
+        content: Content::Bytes(templates.render(
+            "index.html",
+            &ctx,
+            &format!("rendering the index {url}"),
+        )?),
+    })
+}
+
+#[derive(Serialize)]
+struct Feed<'a> {
+    title: String,
+    id: String,
+    url: String,
+    home: String,
+    updated: String,
+    entries: Vec<FeedEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct FeedEntry<'a> {
+    id: String,
+    #[serde(flatten)]
+    note: Summary<'a>,
+}
+
+fn render_feed(
+    site: &Site,
+    rendered: &[Rendered],
+    templates: &Templates,
+    global: &Context,
+    l: usize,
+) -> Result<OutputFile, Error> {
+    let c = &site.config;
+    let lang = &site.languages[l];
+    let list = &site.by_language[l];
+    let limit = c.feed_limit.unwrap_or(usize::MAX);
+    let chosen: Vec<usize> = list.iter().copied().take(limit).collect();
+    // The feed changes only when its notes do: its date is the newest note's.
+    let updated = list
+        .iter()
+        .filter_map(|&i| site.notes[i].note.date)
+        .max()
+        .map_or_else(
+            || "1970-01-01T00:00:00Z".to_string(),
+            |d| format!("{}Z", d.strftime("%Y-%m-%dT%H:%M:%S")),
+        );
+    let feed_url = site.feed_url(&lang.code);
+    let feed = Feed {
+        title: lang.title.clone().unwrap_or_else(|| c.title.clone()),
+        id: feed_id(c, &feed_url),
+        url: c.site_url.absolute(&feed_url),
+        home: c.site_url.absolute(&site.home_url(&lang.code)),
+        updated,
+        entries: chosen
+            .iter()
+            .map(|&i| FeedEntry {
+                id: feed_id(c, &site.notes[i].url),
+                note: summary(site, rendered, i),
+            })
+            .collect(),
+    };
+    let mut ctx = global.clone();
+    ctx.insert("lang", &lang_context(site, lang));
+    ctx.insert("feed", &feed);
+    Ok(OutputFile {
+        path: feed_url.trim_start_matches('/').to_string(),
+        content: Content::Bytes(templates.render(
+            "atom.xml",
+            &ctx,
+            &format!("rendering the feed {feed_url}"),
+        )?),
+    })
+}
+
+/// Atom ids must be absolute IRIs: the URL when the site-url has a host,
+/// else a `tag:`-like URN built from the path.
+fn feed_id(c: &Config, url: &str) -> String {
+    if c.site_url.origin.is_empty() {
+        format!("urn:notes:{}", url.trim_matches('/'))
+    } else {
+        c.site_url.absolute(url)
+    }
+}
+
+fn render_not_found(
+    site: &Site,
+    templates: &Templates,
+    global: &Context,
+) -> Result<OutputFile, Error> {
+    let lang = language(site, &site.config.default_language);
+    let mut ctx = global.clone();
+    ctx.insert("lang", &lang_context(site, lang));
+    ctx.insert("translations", &Vec::<Translation>::new());
+    ctx.insert("alternates", &Vec::<Alternate>::new());
+    Ok(OutputFile {
+        path: "404.html".into(),
+        content: Content::Bytes(templates.render("404.html", &ctx, "rendering 404.html")?),
+    })
+}
+
+#[derive(Serialize)]
+struct SitemapEntry {
+    loc: String,
+    lastmod: Option<String>,
+    alternates: Vec<Alternate>,
+}
+
+fn render_sitemap(
+    site: &Site,
+    templates: &Templates,
+    global: &Context,
+) -> Result<OutputFile, Error> {
+    let c = &site.config;
+    let mut entries = Vec::new();
+    for l in &site.languages {
+        entries.push(SitemapEntry {
+            loc: c.site_url.absolute(&site.home_url(&l.code)),
+            lastmod: None,
+            alternates: site
+                .languages
+                .iter()
+                .map(|o| Alternate {
+                    hreflang: o.tag.clone(),
+                    href: c.site_url.absolute(&site.home_url(&o.code)),
+                })
+                .collect(),
+        });
+    }
+    for (i, n) in site.notes.iter().enumerate() {
+        let group = site.group(i);
+        let alternates = if group.members.len() > 1 {
+            group
+                .members
+                .iter()
+                .map(|&m| Alternate {
+                    hreflang: language(site, &site.notes[m].note.lang).tag.clone(),
+                    href: c.site_url.absolute(&site.notes[m].url),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        entries.push(SitemapEntry {
+            loc: c.site_url.absolute(&n.url),
+            lastmod: n.note.date.map(|d| d.date().to_string()),
+            alternates,
+        });
+    }
+    let mut ctx = global.clone();
+    ctx.insert("entries", &entries);
+    Ok(OutputFile {
+        path: "sitemap.xml".into(),
+        content: Content::Bytes(templates.render("sitemap.xml", &ctx, "rendering sitemap.xml")?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn description_prefers_front_matter_and_cuts_at_words() {
+        assert_eq!(description(Some(" Fix "), "long"), "Fix");
+        let long = "word ".repeat(60);
+        let d = description(None, long.trim());
+        assert!(d.ends_with('…') && d.chars().count() <= 161, "{d}");
+        assert!(!d.contains("wor…"));
+        let cjk = "字".repeat(200);
+        assert_eq!(description(None, &cjk).chars().count(), 161);
+    }
+}

@@ -1,0 +1,413 @@
+//! Puts the parsed notes together into a site: the languages met, the
+//! translation groups, every note's URL and output file, and each
+//! language's notes newest first. Problems that concern more than one note
+//! (two notes for one key and language, two pages at one URL) are found here.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::config::{Config, Language, unconfigured_language};
+use crate::error::{Diagnostic, Error, Location};
+use crate::note::Note;
+
+/// A note with its place in the site.
+#[derive(Debug, Clone)]
+pub struct SiteNote {
+    pub note: Note,
+    /// The site path (`/hi/cffi/`, `/cffi-hi`), before the base path.
+    pub url: String,
+    /// The output file, relative to the output folder (`hi/cffi/index.html`).
+    pub file: String,
+}
+
+/// The notes sharing a translation key.
+#[derive(Debug, Clone)]
+pub struct TranslationGroup {
+    pub key: String,
+    /// Indexes into `Site::notes`, in the site's language order.
+    pub members: Vec<usize>,
+}
+
+/// Everything later stages need, as plain data.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    /// Configured languages, then any met only in notes (alphabetically).
+    pub languages: Vec<Language>,
+    /// Sorted by translation key, then language order.
+    pub notes: Vec<SiteNote>,
+    pub groups: Vec<TranslationGroup>,
+    /// For each entry of `languages`, its notes newest first.
+    pub by_language: Vec<Vec<usize>>,
+    /// `group_of[i]` is the index in `groups` of note `i`.
+    pub group_of: Vec<usize>,
+}
+
+impl Site {
+    /// Builds the site from parsed notes. Warnings (unconfigured languages)
+    /// are appended to `warnings`.
+    pub fn assemble(
+        config: Config,
+        notes: Vec<Note>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Site, Error> {
+        let languages = languages(&config, &notes, warnings)?;
+        let order = |code: &str| {
+            languages
+                .iter()
+                .position(|l| l.code == code)
+                .unwrap_or(usize::MAX)
+        };
+        let mut notes = notes;
+        notes.sort_by(|a, b| (&a.key, order(&a.lang)).cmp(&(&b.key, order(&b.lang))));
+        check_duplicates(&notes)?;
+        let notes = place_notes(&config, notes)?;
+
+        let mut groups: Vec<TranslationGroup> = Vec::new();
+        let mut group_of = Vec::with_capacity(notes.len());
+        for (i, n) in notes.iter().enumerate() {
+            match groups.last_mut() {
+                Some(g) if g.key == n.note.key => g.members.push(i),
+                _ => groups.push(TranslationGroup {
+                    key: n.note.key.clone(),
+                    members: vec![i],
+                }),
+            }
+            group_of.push(groups.len() - 1);
+        }
+        let mut by_language = vec![Vec::new(); languages.len()];
+        for (i, n) in notes.iter().enumerate() {
+            by_language[order(&n.note.lang)].push(i);
+        }
+        for list in &mut by_language {
+            // Newest first; undated notes last; ties by key for stable output.
+            list.sort_by(|&a, &b| {
+                let (a, b) = (&notes[a].note, &notes[b].note);
+                b.date
+                    .is_some()
+                    .cmp(&a.date.is_some())
+                    .then(b.date.cmp(&a.date))
+                    .then(a.key.cmp(&b.key))
+            });
+        }
+        Ok(Site {
+            config,
+            languages,
+            notes,
+            groups,
+            by_language,
+            group_of,
+        })
+    }
+
+    pub fn language(&self, code: &str) -> Option<&Language> {
+        self.languages.iter().find(|l| l.code == code)
+    }
+
+    /// The site path of a language's home page.
+    pub fn home_url(&self, code: &str) -> String {
+        if code == self.config.default_language {
+            "/".into()
+        } else {
+            format!("/{code}/")
+        }
+    }
+
+    /// The site path of page `n` (1-based) of a language's index.
+    pub fn index_url(&self, code: &str, n: usize) -> String {
+        let home = self.home_url(code);
+        if n <= 1 {
+            home
+        } else {
+            format!("{home}page/{n}/")
+        }
+    }
+
+    pub fn feed_url(&self, code: &str) -> String {
+        format!("{}atom.xml", self.home_url(code))
+    }
+
+    /// How many index pages a language has.
+    pub fn index_pages(&self, lang_index: usize) -> usize {
+        self.by_language[lang_index]
+            .len()
+            .div_ceil(self.config.paginate_by)
+            .max(1)
+    }
+
+    /// The other notes of a note's translation group, and itself.
+    pub fn group(&self, note: usize) -> &TranslationGroup {
+        &self.groups[self.group_of[note]]
+    }
+}
+
+/// The configured languages plus every code met only in notes, which is
+/// built under its code with one warning. A code that cannot be a language
+/// tag is an error at the `lang:` that wrote it.
+fn languages(
+    config: &Config,
+    notes: &[Note],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Language>, Error> {
+    let mut languages = config.languages.clone();
+    let mut extra: BTreeMap<&str, Vec<&Note>> = BTreeMap::new();
+    for n in notes {
+        if config.language(&n.lang).is_none() {
+            extra.entry(n.lang.as_str()).or_default().push(n);
+        }
+    }
+    let mut problems = Vec::new();
+    for (code, users) in extra {
+        match unconfigured_language(code) {
+            Some(lang) => {
+                warnings.push(format!(
+                    "language `{code}` ({} notes, e.g. {}) is not configured: add [languages.{code}] with a `name` to book.toml",
+                    users.len(),
+                    users[0].source.path.display()
+                ));
+                languages.push(lang);
+            }
+            None => {
+                for n in users {
+                    let (line, column) =
+                        n.front.lang.as_ref().map_or((1, 1), |l| (l.line, l.column));
+                    problems.push(Diagnostic::new(
+                        Location::new(&n.source.path, line, column),
+                        format!(
+                            "unknown language `{code}`: use a language code such as `en`, `zh` or `hant`, or configure it with [languages.{code}] tag = \"…\" in book.toml"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(languages)
+    } else {
+        Err(Error::Input(problems))
+    }
+}
+
+/// Two notes with one key and language cannot both be published. Expects
+/// `notes` sorted by key and language.
+fn check_duplicates(notes: &[Note]) -> Result<(), Error> {
+    let problems: Vec<Diagnostic> = notes
+        .windows(2)
+        .filter(|w| w[0].key == w[1].key && w[0].lang == w[1].lang)
+        .map(|w| {
+            Diagnostic::new(
+                Location::file(&w[1].source.path),
+                format!(
+                    "duplicate note: {} and {} are both `{}` in language `{}`; remove one, or list one under `exclude` in book.toml (e.g. exclude = [\"{}/**\"])",
+                    w[0].source.path.display(),
+                    w[1].source.path.display(),
+                    w[0].key,
+                    w[0].lang,
+                    w[1].source.rel.split('/').next().unwrap_or("notes"),
+                ),
+            )
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Input(problems))
+    }
+}
+
+/// Gives every note its URL and output file, and checks that no two pages
+/// land on one file.
+fn place_notes(config: &Config, notes: Vec<Note>) -> Result<Vec<SiteNote>, Error> {
+    let mut taken: BTreeMap<String, String> = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut placed = Vec::with_capacity(notes.len());
+    for note in notes {
+        let url = match permalink(config, &note) {
+            Ok(url) => url,
+            Err(m) => {
+                problems.push(Diagnostic::new(Location::file(&note.source.path), m));
+                continue;
+            }
+        };
+        let file = url_to_file(&url);
+        if let Some(other) = taken.get(&file) {
+            problems.push(Diagnostic::new(
+                Location::file(&note.source.path),
+                format!(
+                    "this note's page {url} is also the page of {other}: give one of them another `slug:`"
+                ),
+            ));
+        } else if is_reserved(config, &file) {
+            problems.push(Diagnostic::new(
+                Location::file(&note.source.path),
+                format!("this note's page {url} would overwrite a page notes generates: give it another `slug:`"),
+            ));
+        } else {
+            taken.insert(file.clone(), note.source.path.display().to_string());
+        }
+        placed.push(SiteNote { note, url, file });
+    }
+    if problems.is_empty() {
+        Ok(placed)
+    } else {
+        Err(Error::Input(problems))
+    }
+}
+
+/// The site path of a note from the permalink pattern. A pattern without
+/// `{lang}` puts other languages under `/{lang}/`.
+fn permalink(config: &Config, note: &Note) -> Result<String, String> {
+    let pattern = &config.permalink;
+    let needs_date = ["{year}", "{month}", "{day}"]
+        .iter()
+        .any(|p| pattern.contains(p));
+    let date = match (note.date, needs_date) {
+        (Some(d), _) => Some(d),
+        (None, false) => None,
+        (None, true) => {
+            return Err(format!(
+                "permalink `{pattern}` needs a date: add `date:` or name the file YYYY-MM-DD-slug.md"
+            ));
+        }
+    };
+    let mut url = pattern
+        .replace("{slug}", &note.slug)
+        .replace("{lang}", &note.lang);
+    if let Some(d) = date {
+        url = url
+            .replace("{year}", &format!("{:04}", d.year()))
+            .replace("{month}", &format!("{:02}", d.month()))
+            .replace("{day}", &format!("{:02}", d.day()));
+    }
+    if !pattern.contains("{lang}") && note.lang != config.default_language {
+        url = format!("/{}{url}", note.lang);
+    }
+    Ok(url)
+}
+
+/// The output file of a site path: `/a/` → `a/index.html`, `/a` → `a.html`.
+pub fn url_to_file(url: &str) -> String {
+    let path = url.trim_start_matches('/');
+    if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else if path
+        .rsplit('/')
+        .next()
+        .is_some_and(|last| last.ends_with(".html"))
+    {
+        path.to_string()
+    } else {
+        format!("{path}.html")
+    }
+}
+
+/// Files notes writes besides note pages, which a note must not take.
+fn is_reserved(config: &Config, file: &str) -> bool {
+    let reserved: BTreeSet<&str> = ["index.html", "404.html", "sitemap.xml", "atom.xml"].into();
+    let first = file.split('/').next().unwrap_or("");
+    reserved.contains(file)
+        || file.starts_with("page/")
+        || (config.language(first).is_some() && {
+            let rest = &file[first.len() + 1..];
+            rest == "index.html" || rest == "atom.xml" || rest.starts_with("page/")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::SourceFile;
+    use std::path::Path;
+
+    fn config(extra: &str) -> Config {
+        Config::from_str(
+            Path::new("s"),
+            &format!("[languages.hi]\n[languages.zh]\n{extra}"),
+        )
+        .unwrap()
+    }
+
+    fn note(config: &Config, rel: &str, text: &str) -> Note {
+        let source = SourceFile {
+            path: Path::new("content").join(rel),
+            rel: rel.into(),
+        };
+        crate::note::parse(&source, text.as_bytes(), config).unwrap()
+    }
+
+    #[test]
+    fn urls_groups_and_order() {
+        let c = config("");
+        let notes = vec![
+            note(&c, "hi/2025-06-12-cffi-hi.md", "x"),
+            note(&c, "en/2025-06-12-cffi-en.md", "x"),
+            note(&c, "en/2025-07-01-newer-en.md", "x"),
+        ];
+        let mut w = vec![];
+        let site = Site::assemble(c, notes, &mut w).unwrap();
+        let urls: Vec<_> = site.notes.iter().map(|n| n.url.as_str()).collect();
+        assert_eq!(urls, ["/cffi/", "/hi/cffi/", "/newer/"]);
+        assert_eq!(site.notes[1].file, "hi/cffi/index.html");
+        assert_eq!(site.groups.len(), 2);
+        assert_eq!(site.group(1).members, [0, 1]);
+        assert_eq!(site.by_language[0], [2, 0]);
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn jekyll_style_permalink_writes_html_files() {
+        let c = config("[output.html]\npermalink = \"/{slug}-{lang}\"\n");
+        let notes = vec![note(&c, "hi/2025-06-12-cffi-hi.md", "x")];
+        let site = Site::assemble(c, notes, &mut vec![]).unwrap();
+        assert_eq!(
+            (site.notes[0].url.as_str(), site.notes[0].file.as_str()),
+            ("/cffi-hi", "cffi-hi.html")
+        );
+    }
+
+    #[test]
+    fn duplicates_name_both_files() {
+        let c = config("");
+        let notes = vec![
+            note(&c, "notes/2025-06-12-cffi-en.md", "x"),
+            note(&c, "_posts/en/2025-06-12-cffi-en.md", "x"),
+        ];
+        let err = Site::assemble(c, notes, &mut vec![])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("duplicate note"), "{err}");
+        assert!(
+            err.contains("content/notes/2025-06-12-cffi-en.md")
+                && err.contains("content/_posts/en/2025-06-12-cffi-en.md"),
+            "{err}"
+        );
+        assert!(err.contains("exclude"), "{err}");
+    }
+
+    #[test]
+    fn unconfigured_language_warns_and_bad_code_fails() {
+        let c = config("");
+        let notes = vec![note(&c, "x-pt.md", "---\nlang: pt\n---\nx")];
+        let mut w = vec![];
+        let site = Site::assemble(c.clone(), notes, &mut w).unwrap();
+        assert_eq!(site.languages.last().unwrap().code, "pt");
+        assert_eq!(w.len(), 1);
+        let notes = vec![note(&c, "x.md", "---\ntitle: t\nlang: english\n---\nx")];
+        let err = Site::assemble(c, notes, &mut vec![])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("content/x.md:3:7: unknown language `english`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn colliding_pages_are_errors() {
+        let c = config("");
+        let notes = vec![note(&c, "2025-01-01-page.md", "---\nslug: hi\n---\nx")];
+        let err = Site::assemble(c, notes, &mut vec![])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("would overwrite"), "{err}");
+    }
+}

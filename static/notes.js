@@ -1,0 +1,53 @@
+// notes default theme: the light/dark toggle (remembered in localStorage,
+// following the system until the reader picks one) and copy buttons on code.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+
+  function systemDark() {
+    return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+  }
+
+  function currentTheme() {
+    return root.dataset.theme || (systemDark() ? "dark" : "light");
+  }
+
+  function setupToggle() {
+    var button = document.querySelector(".theme-toggle");
+    if (!button) return;
+    button.addEventListener("click", function () {
+      var next = currentTheme() === "dark" ? "light" : "dark";
+      root.dataset.theme = next;
+      try { localStorage.setItem("notes-theme", next); } catch (e) { /* private mode */ }
+    });
+  }
+
+  function setupCopy() {
+    if (!navigator.clipboard) return;
+    document.querySelectorAll("pre.code").forEach(function (pre) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-button";
+      button.textContent = "Copy";
+      button.addEventListener("click", function () {
+        var code = pre.querySelector("code");
+        navigator.clipboard.writeText(code ? code.innerText : pre.innerText).then(function () {
+          button.textContent = "Copied";
+          setTimeout(function () { button.textContent = "Copy"; }, 1500);
+        });
+      });
+      pre.appendChild(button);
+    });
+  }
+
+  function ready() {
+    setupToggle();
+    setupCopy();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
+  }
+})();
