@@ -274,9 +274,18 @@ fn to_json(value: serde_yaml::Value) -> Result<Value, String> {
 }
 
 fn yaml_error(e: &serde_yaml::Error, yaml: &str, first_line: usize) -> FrontMatterError {
-    let (line, column) = e
-        .location()
-        .map_or((first_line, 1), |l| (l.line() + first_line - 1, l.column()));
+    // libyaml reports errors found at the end of the block (an unclosed
+    // `[`) on the line after it, which is the closing `---`: point at the
+    // block's last line instead.
+    let last_line = first_line + yaml.lines().count().max(1) - 1;
+    let (line, column) = e.location().map_or((first_line, 1), |l| {
+        let line = l.line() + first_line - 1;
+        if line > last_line {
+            (last_line, 1)
+        } else {
+            (line, l.column())
+        }
+    });
     let mut message = e.to_string();
     // serde_yaml appends " at line X column Y", relative to the block: the
     // location we print is the file's, so drop the block's.
@@ -374,7 +383,7 @@ mod tests {
     #[test]
     fn yaml_error_lines_are_file_lines() {
         let errs = parse_note("---\ntitle: ok\nlang: [unclosed\n---\nbody\n").unwrap_err();
-        assert!(errs[0].line >= 3, "{errs:?}");
+        assert_eq!(errs[0].line, 3, "{errs:?}");
         assert!(errs[0].message.starts_with("invalid YAML front matter"));
     }
 

@@ -139,7 +139,10 @@ pub fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
         "html" | "htm" => "HTML",
         _ => "",
     };
-    if let Some(s) = (!name.is_empty()).then(|| set.find_syntax_by_name(name)).flatten() {
+    if let Some(s) = (!name.is_empty())
+        .then(|| set.find_syntax_by_name(name))
+        .flatten()
+    {
         return Some(s);
     }
     set.find_syntax_by_token(&lower)

@@ -126,11 +126,14 @@ fn read_notes(
         }
     }
     if problems.is_empty() {
-        Ok(notes)
-    } else {
-        problems.sort();
-        Err(Error::Input(problems))
+        return Ok(notes);
     }
+    // Report duplicates among the notes that did parse in the same run.
+    if let Err(Error::Input(more)) = site::check_duplicates(&notes) {
+        problems.extend(more);
+    }
+    problems.sort();
+    Err(Error::Input(problems))
 }
 
 fn render_markdown(

@@ -187,10 +187,11 @@ fn languages(
     }
 }
 
-/// Two notes with one key and language cannot both be published. Expects
-/// `notes` sorted by key and language.
-fn check_duplicates(notes: &[Note]) -> Result<(), Error> {
-    let problems: Vec<Diagnostic> = notes
+/// Two notes with one key and language cannot both be published.
+pub fn check_duplicates(notes: &[Note]) -> Result<(), Error> {
+    let mut sorted: Vec<&Note> = notes.iter().collect();
+    sorted.sort_by(|a, b| (&a.key, &a.lang, &a.source).cmp(&(&b.key, &b.lang, &b.source)));
+    let problems: Vec<Diagnostic> = sorted
         .windows(2)
         .filter(|w| w[0].key == w[1].key && w[0].lang == w[1].lang)
         .map(|w| {

@@ -1,0 +1,244 @@
+//! Helpers shared by the end-to-end tests: building sites from the real
+//! corpus into temporary folders, and checking the output.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The shared corpus (read-only): `../shared/corpus` from the repository.
+pub fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+}
+
+/// The nine languages of the corpus, as a book.toml would configure them.
+pub const LANGUAGES_TOML: &str = r#"
+[languages.en]
+name = "English"
+[languages.zh]
+name = "中文"
+[languages.ja]
+name = "日本語"
+[languages.es]
+name = "Español"
+[languages.hi]
+name = "हिन्दी"
+[languages.fr]
+name = "Français"
+[languages.de]
+name = "Deutsch"
+[languages.ar]
+name = "العربية"
+[languages.hant]
+name = "繁體中文"
+"#;
+
+/// A temporary site whose content folder is `src` (not copied) and whose
+/// book.toml is `book` plus the nine languages.
+pub struct TestSite {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestSite {
+    pub fn new(src: &Path, book: &str) -> TestSite {
+        let dir = tempfile::tempdir().unwrap();
+        let toml = format!(
+            "[book]\nsrc = \"{}\"\n{book}\n{LANGUAGES_TOML}",
+            src.display().to_string().replace('\\', "/")
+        );
+        fs::write(dir.path().join("book.toml"), toml).unwrap();
+        TestSite { dir }
+    }
+
+    /// A site with its own content folder, for fixtures written by a test.
+    pub fn empty(book: &str) -> TestSite {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("content")).unwrap();
+        fs::write(
+            dir.path().join("book.toml"),
+            format!("{book}\n{LANGUAGES_TOML}"),
+        )
+        .unwrap();
+        TestSite { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.dir.path().join("public")
+    }
+
+    pub fn write(&self, rel: &str, text: impl AsRef<[u8]>) {
+        let path = self.dir.path().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    /// Runs the real binary: `notes build --root <site> <args>`.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_notes"))
+            .arg("build")
+            .arg("--root")
+            .arg(self.root())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    pub fn build_ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "build failed:\n{stderr}");
+        stderr
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.out().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+}
+
+/// Every file of a folder, relative path → bytes.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// The values of every `href="…"` and `src="…"` attribute in `html`.
+pub fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in [" href=\"", " src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                out.push(rest[..end].replace("&amp;", "&"));
+                rest = &rest[end..];
+            }
+        }
+    }
+    out
+}
+
+/// Checks that every internal link and asset reference in the HTML of
+/// `out` resolves to a file in `out`, for a site published at `site_url`
+/// (`https://host/sub/` or `/sub/`). Returns the broken ones as
+/// `page: link`.
+pub fn broken_links(out: &Path, site_url: &str) -> Vec<String> {
+    let (origin, base) = match site_url.find("://") {
+        Some(i) => {
+            let slash = site_url[i + 3..]
+                .find('/')
+                .map_or(site_url.len(), |j| i + 3 + j);
+            (&site_url[..slash], &site_url[slash..])
+        }
+        None => ("", site_url),
+    };
+    let mut broken = Vec::new();
+    for (rel, bytes) in snapshot(out) {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        for link in links(&html) {
+            let link = link
+                .split('#')
+                .next()
+                .unwrap()
+                .split('?')
+                .next()
+                .unwrap()
+                .to_string();
+            let path = if !origin.is_empty() && link.starts_with(origin) {
+                link[origin.len()..].to_string()
+            } else if link.starts_with('/') && !link.starts_with("//") {
+                link.clone()
+            } else {
+                // External (scheme, protocol-relative) or a pure fragment.
+                continue;
+            };
+            let Some(inside) = path.strip_prefix(base) else {
+                broken.push(format!(
+                    "{rel}: {link} (outside the site's base path {base})"
+                ));
+                continue;
+            };
+            let target = out.join(inside);
+            let ok = if inside.is_empty() || inside.ends_with('/') {
+                target.join("index.html").is_file()
+            } else {
+                target.is_file() || out.join(format!("{inside}.html")).is_file()
+            };
+            if !ok {
+                broken.push(format!("{rel}: {link}"));
+            }
+        }
+    }
+    broken
+}
+
+/// A notes checkout's markdown files under a folder, relative paths.
+pub fn markdown_files(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect()
+}
+
+/// `_posts/hi/2025-06-12-cffi-hi.md` → (`2025-06-12-cffi`, `hi`).
+pub fn key_and_lang(rel: &str) -> (String, String) {
+    let name = rel.rsplit('/').next().unwrap().trim_end_matches(".md");
+    let (key, lang) = name.rsplit_once('-').unwrap();
+    (key.to_string(), lang.to_string())
+}
+
+/// Removes the note bodies (`<div class="note-body">…</div>`) so that what
+/// remains is what our templates wrote.
+pub fn without_note_body(html: &str) -> String {
+    match (
+        html.find("<div class=\"note-body\">"),
+        html.find("</article>"),
+    ) {
+        (Some(a), Some(b)) if a < b => format!("{}{}", &html[..a], &html[b..]),
+        _ => html.to_string(),
+    }
+}
+
+/// The text of HTML without its tags (entities left as they are).
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
