@@ -75,10 +75,10 @@ fn build(options: &BuildOptions, quiet: bool) -> ExitCode {
                     eprintln!("warning: {w}");
                 }
                 println!(
-                    "built {} notes into {} pages in {} languages in {:.2}s → {}",
-                    report.notes,
-                    report.pages,
-                    report.languages,
+                    "built {} into {} in {} in {:.2}s → {}",
+                    plural(report.notes, "note"),
+                    plural(report.pages, "page"),
+                    plural(report.languages, "language"),
                     report.elapsed.as_secs_f64(),
                     report.output_dir.display()
                 );
@@ -98,6 +98,14 @@ fn build(options: &BuildOptions, quiet: bool) -> ExitCode {
             );
             ExitCode::FAILURE
         }
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 

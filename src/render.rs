@@ -209,6 +209,8 @@ struct PageContext<'a> {
     draft: bool,
     extra: &'a BTreeMap<String, serde_json::Value>,
     source: &'a str,
+    /// Every language version of the note, this one included.
+    translations: &'a [Translation<'a>],
 }
 
 #[derive(Serialize)]
@@ -315,8 +317,9 @@ fn note_templates(site: &Site, templates: &Templates, warnings: &mut Vec<String>
         .collect();
     for (layout, (count, first)) in unknown {
         warnings.push(format!(
-            "{}: unknown layout `{layout}` (used by {count} notes): no templates/{layout}.html, using note.html",
-            first.display()
+            "{}: unknown layout `{layout}` (used by {count} note{}): no templates/{layout}.html, using note.html",
+            first.display(),
+            if count == 1 { "" } else { "s" }
         ));
     }
     chosen
@@ -467,6 +470,7 @@ fn render_note(
         draft: note.front.draft,
         extra: &note.front.extra,
         source: &note.source.rel,
+        translations: &translations,
     };
     let mut ctx = global.clone();
     ctx.insert("lang", &lang_context(site, lang));
