@@ -92,6 +92,33 @@ struct HtmlSection {
     #[serde(default = "default_paginate_by")]
     paginate_by: usize,
     feed_limit: Option<usize>,
+    #[serde(default)]
+    highlight: HighlightSection,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct HighlightSection {
+    #[serde(default = "default_light_theme")]
+    theme: String,
+    #[serde(default = "default_dark_theme")]
+    dark_theme: String,
+}
+
+impl Default for HighlightSection {
+    fn default() -> Self {
+        HighlightSection {
+            theme: default_light_theme(),
+            dark_theme: default_dark_theme(),
+        }
+    }
+}
+
+fn default_light_theme() -> String {
+    crate::highlight::DEFAULT_LIGHT_THEME.into()
+}
+fn default_dark_theme() -> String {
+    crate::highlight::DEFAULT_DARK_THEME.into()
 }
 
 impl Default for HtmlSection {
@@ -102,6 +129,7 @@ impl Default for HtmlSection {
             permalink: default_permalink(),
             paginate_by: default_paginate_by(),
             feed_limit: None,
+            highlight: HighlightSection::default(),
         }
     }
 }
@@ -214,6 +242,9 @@ pub struct Config {
     pub permalink: String,
     pub paginate_by: usize,
     pub feed_limit: Option<usize>,
+    /// Highlighting themes (two-face names) for light and dark mode.
+    pub highlight_theme: String,
+    pub highlight_dark_theme: String,
     /// Configured languages, the default language first, then in the
     /// order of book.toml.
     pub languages: Vec<Language>,
@@ -303,7 +334,11 @@ impl Config {
         let path = root.join(CONFIG_FILE);
         let mut notices = Vec::new();
         let (raw, from_file) = match std::fs::read_to_string(&path) {
-            Ok(text) => (parse_raw(&text, &path)?, true),
+            Ok(text) => {
+                let raw = parse_raw(&text, &path)?;
+                check_themes(&raw.output.html.highlight, &text, &path)?;
+                (raw, true)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 notices.push(format!(
                     "no {CONFIG_FILE} in {}: using defaults (content/ → public/, language en)",
@@ -321,6 +356,7 @@ impl Config {
     pub fn from_str(root: &Path, text: &str) -> Result<Config, Error> {
         let path = root.join(CONFIG_FILE);
         let raw = parse_raw(text, &path)?;
+        check_themes(&raw.output.html.highlight, text, &path)?;
         Config::resolve(root, raw, true, &Overrides::default(), &path)
     }
 
@@ -366,6 +402,8 @@ impl Config {
             permalink,
             paginate_by: raw.output.html.paginate_by,
             feed_limit: raw.output.html.feed_limit,
+            highlight_theme: raw.output.html.highlight.theme,
+            highlight_dark_theme: raw.output.html.highlight.dark_theme,
             languages,
             from_file,
         })
@@ -388,6 +426,38 @@ fn parse_raw(text: &str, path: &Path) -> Result<RawConfig, Error> {
             ),
         )
     })
+}
+
+/// An unknown theme name is an error at its line, listing the names there are.
+fn check_themes(section: &HighlightSection, text: &str, path: &Path) -> Result<(), Error> {
+    let names = crate::highlight::theme_names();
+    let mut problems = Vec::new();
+    for (key, name) in [("theme", &section.theme), ("dark-theme", &section.dark_theme)] {
+        if !names.contains(&name.as_str()) {
+            let (line, column) = key_position(text, key);
+            problems.push(crate::error::Diagnostic::new(
+                Location::new(path, line, column),
+                format!(
+                    "unknown highlight theme `{name}` for `{key}`; available: {}",
+                    names.join(", ")
+                ),
+            ));
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(Error::Input(problems)) }
+}
+
+/// The line of `key = …` in TOML text (its first occurrence), for messages
+/// about values that parse but are not accepted.
+fn key_position(text: &str, key: &str) -> (usize, usize) {
+    text.lines()
+        .enumerate()
+        .find(|(_, l)| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map_or((1, 1), |(i, l)| (i + 1, l.len() - l.trim_start().len() + 1))
 }
 
 /// The placeholders a permalink pattern may use.
@@ -578,6 +648,15 @@ mod tests {
             (hant.tag.as_str(), hant.name.as_str()),
             ("zh-Hant", "繁體中文")
         );
+    }
+
+    #[test]
+    fn highlight_themes_are_checked() {
+        let c = load("[output.html.highlight]\ntheme = \"GitHub\"\ndark-theme = \"Dracula\"\n").unwrap();
+        assert_eq!((c.highlight_theme.as_str(), c.highlight_dark_theme.as_str()), ("GitHub", "Dracula"));
+        let err = load("[output.html.highlight]\ndark-theme = \"Nope\"\n").unwrap_err().to_string();
+        assert!(err.starts_with("/site/book.toml:2:1: unknown highlight theme `Nope` for `dark-theme`; available: "), "{err}");
+        assert!(err.contains("InspiredGitHub"), "{err}");
     }
 
     #[test]

@@ -41,6 +41,9 @@ pub struct BuildOptions {
     pub root: PathBuf,
     pub overrides: Overrides,
     pub drafts: bool,
+    /// Also warn about what is normal but may be a mistake (code blocks in
+    /// languages without a grammar).
+    pub verbose: bool,
 }
 
 /// What a finished build tells the user.
@@ -81,6 +84,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     progress.start("rendering", site.notes.len());
     let highlighter = Highlighter::new();
     let rendered = render_markdown(&site, &highlighter, progress);
+    warnings.extend(code_warnings(&site, &rendered, options.verbose));
     let templates = render::Templates::load(&site.config)?;
     let mut files = render::render_site(&site, &rendered, &templates, &mut warnings)?;
     files.extend(assets(&site.config)?);
@@ -155,11 +159,28 @@ fn render_markdown(
         .collect()
 }
 
+/// Code blocks that fell back to plain text, as `path:line: why`.
+fn code_warnings(site: &Site, rendered: &[markdown::Rendered], verbose: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for (n, r) in site.notes.iter().zip(rendered) {
+        for f in &r.fallbacks {
+            if matches!(f.fallback, highlight::Fallback::UnknownLanguage(_)) && !verbose {
+                continue;
+            }
+            let line = n.note.body_line + f.line - 1;
+            out.push(format!("{}:{line}:1: {}", n.note.source.path.display(), f.fallback.message()));
+        }
+    }
+    out
+}
+
 /// The theme's assets, the highlighting stylesheet, the site's `static/`
 /// files (which win over built-in assets of the same name), `.nojekyll` so
 /// that GitHub Pages serves the site as it is, and `CNAME` when configured.
 fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
     let user = output::static_files(&config.root.join("static"))?;
+    let stylesheet = highlight::stylesheet(&config.highlight_theme, &config.highlight_dark_theme)
+        .map_err(|m| Error::one(Location::file(config.root.join(config::CONFIG_FILE)), m))?;
     let bytes = |path: &str, b: Vec<u8>| OutputFile {
         path: path.into(),
         content: Content::Bytes(b),
@@ -169,7 +190,7 @@ fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
         .filter(|(name, _)| !user.iter().any(|u| u.path == *name))
         .map(|(name, b)| bytes(name, b.to_vec()))
         .collect();
-    files.push(bytes("highlight.css", highlight::stylesheet().into_bytes()));
+    files.push(bytes("highlight.css", stylesheet.into_bytes()));
     files.push(bytes(".nojekyll", Vec::new()));
     if let Some(cname) = &config.cname {
         files.push(bytes("CNAME", format!("{}\n", cname.trim()).into_bytes()));

@@ -40,6 +40,9 @@ enum Command {
         /// Print only errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Also warn about code blocks in languages without a grammar.
+        #[arg(long, short)]
+        verbose: bool,
     },
 }
 
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
             site_url,
             drafts,
             quiet,
+            verbose,
         } => {
             let options = BuildOptions {
                 root,
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
                     site_url,
                 },
                 drafts,
+                verbose,
             };
             build(&options, quiet)
         }
@@ -82,6 +87,15 @@ fn build(options: &BuildOptions, quiet: bool) -> ExitCode {
                     report.elapsed.as_secs_f64(),
                     report.output_dir.display()
                 );
+                if options.verbose {
+                    let h = report.highlight;
+                    println!(
+                        "highlighted {} code blocks, {} of them from the cache ({:.1}%)",
+                        h.lookups,
+                        h.hits,
+                        100.0 * h.hits as f64 / h.lookups.max(1) as f64
+                    );
+                }
             }
             ExitCode::SUCCESS
         }

@@ -10,7 +10,9 @@ use std::collections::HashSet;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use crate::highlight::{Highlighter, escape};
+use std::cell::Cell;
+
+use crate::highlight::{Fallback, Highlighter, escape};
 
 /// A note's body as HTML, with what templates and indexes need from it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,6 +21,16 @@ pub struct Rendered {
     pub toc: Vec<TocEntry>,
     /// The first paragraph as plain text, for descriptions and feeds.
     pub summary: String,
+    /// Code blocks shown as plain text although they named a language.
+    pub fallbacks: Vec<CodeFallback>,
+}
+
+/// A code block that could not be highlighted, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeFallback {
+    /// 1-based line of the fence in the Markdown given to [`render`].
+    pub line: usize,
+    pub fallback: Fallback,
 }
 
 /// A heading of the note, for the table of contents.
@@ -51,7 +63,16 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     let mut out = Rendered::default();
     let mut ids = HashSet::new();
     let mut events: Vec<Event> = Vec::new();
-    let mut parser = Parser::new_ext(markdown, options()).peekable();
+    // Where the last code block started, for messages about it.
+    let code_start = Cell::new(0);
+    let mut parser = Parser::new_ext(markdown, options())
+        .into_offset_iter()
+        .map(|(event, range)| {
+            if matches!(event, Event::Start(Tag::CodeBlock(_))) {
+                code_start.set(range.start);
+            }
+            event
+        });
     let mut summary_done = false;
     let mut depth = 0usize;
     while let Some(event) = parser.next() {
@@ -99,9 +120,15 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
                         _ => {}
                     }
                 }
-                events.push(Event::Html(CowStr::from(
-                    opts.highlighter.block(&info, &code).to_string(),
-                )));
+                let block = opts.highlighter.block(&info, &code);
+                if let Some(fallback) = block.fallback {
+                    let start = code_start.get().min(markdown.len());
+                    out.fallbacks.push(CodeFallback {
+                        line: markdown[..start].matches('\n').count() + 1,
+                        fallback,
+                    });
+                }
+                events.push(Event::Html(CowStr::from(block.html.to_string())));
             }
             Event::Start(Tag::Paragraph) if depth == 0 && !summary_done => {
                 depth += 1;

@@ -22,6 +22,21 @@
     });
   }
 
+  // What the copy button copies: for a terminal session only the commands
+  // (no prompts, no output); otherwise the code without line numbers.
+  function copyText(pre) {
+    var commands = pre.querySelectorAll(".cl");
+    if (commands.length) {
+      return Array.prototype.map.call(commands, function (c) { return c.textContent; }).join("\n");
+    }
+    var code = (pre.querySelector("code") || pre).cloneNode(true);
+    code.querySelectorAll(".ln").forEach(function (n) { n.remove(); });
+    return code.textContent.replace(/\n$/, "");
+  }
+
+  // Exposed for the browser tests.
+  window.notesCopyText = copyText;
+
   function setupCopy() {
     if (!navigator.clipboard) return;
     document.querySelectorAll("pre.code").forEach(function (pre) {
@@ -30,8 +45,7 @@
       button.className = "copy-button";
       button.textContent = "Copy";
       button.addEventListener("click", function () {
-        var code = pre.querySelector("code");
-        navigator.clipboard.writeText(code ? code.innerText : pre.innerText).then(function () {
+        navigator.clipboard.writeText(copyText(pre)).then(function () {
           button.textContent = "Copied";
           setTimeout(function () { button.textContent = "Copy"; }, 1500);
         });
