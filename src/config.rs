@@ -432,7 +432,10 @@ fn parse_raw(text: &str, path: &Path) -> Result<RawConfig, Error> {
 fn check_themes(section: &HighlightSection, text: &str, path: &Path) -> Result<(), Error> {
     let names = crate::highlight::theme_names();
     let mut problems = Vec::new();
-    for (key, name) in [("theme", &section.theme), ("dark-theme", &section.dark_theme)] {
+    for (key, name) in [
+        ("theme", &section.theme),
+        ("dark-theme", &section.dark_theme),
+    ] {
         if !names.contains(&name.as_str()) {
             let (line, column) = key_position(text, key);
             problems.push(crate::error::Diagnostic::new(
@@ -444,7 +447,11 @@ fn check_themes(section: &HighlightSection, text: &str, path: &Path) -> Result<(
             ));
         }
     }
-    if problems.is_empty() { Ok(()) } else { Err(Error::Input(problems)) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Input(problems))
+    }
 }
 
 /// The line of `key = …` in TOML text (its first occurrence), for messages
@@ -652,10 +659,21 @@ mod tests {
 
     #[test]
     fn highlight_themes_are_checked() {
-        let c = load("[output.html.highlight]\ntheme = \"GitHub\"\ndark-theme = \"Dracula\"\n").unwrap();
-        assert_eq!((c.highlight_theme.as_str(), c.highlight_dark_theme.as_str()), ("GitHub", "Dracula"));
-        let err = load("[output.html.highlight]\ndark-theme = \"Nope\"\n").unwrap_err().to_string();
-        assert!(err.starts_with("/site/book.toml:2:1: unknown highlight theme `Nope` for `dark-theme`; available: "), "{err}");
+        let c = load("[output.html.highlight]\ntheme = \"GitHub\"\ndark-theme = \"Dracula\"\n")
+            .unwrap();
+        assert_eq!(
+            (c.highlight_theme.as_str(), c.highlight_dark_theme.as_str()),
+            ("GitHub", "Dracula")
+        );
+        let err = load("[output.html.highlight]\ndark-theme = \"Nope\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "/site/book.toml:2:1: unknown highlight theme `Nope` for `dark-theme`; available: "
+            ),
+            "{err}"
+        );
         assert!(err.contains("InspiredGitHub"), "{err}");
     }
 

@@ -58,6 +58,7 @@ pub struct BuildReport {
     /// Things worth fixing that did not stop the build.
     pub warnings: Vec<String>,
     pub highlight: highlight::CacheStats,
+    pub written: output::WriteStats,
 }
 
 /// Reports progress of the long stages; the CLI shows it as a bar.
@@ -92,7 +93,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     files.sort_by(|a, b| a.path.cmp(&b.path));
     progress.finish();
 
-    output::write(&site.config.output_dir, &site.config.root, &files)?;
+    let written = output::write(&site.config.output_dir, &site.config.root, &files)?;
     Ok(BuildReport {
         notes: site.notes.len(),
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
@@ -102,6 +103,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         elapsed: started.elapsed(),
         warnings,
         highlight: highlighter.stats(),
+        written,
     })
 }
 
@@ -168,7 +170,11 @@ fn code_warnings(site: &Site, rendered: &[markdown::Rendered], verbose: bool) ->
                 continue;
             }
             let line = n.note.body_line + f.line - 1;
-            out.push(format!("{}:{line}:1: {}", n.note.source.path.display(), f.fallback.message()));
+            out.push(format!(
+                "{}:{line}:1: {}",
+                n.note.source.path.display(),
+                f.fallback.message()
+            ));
         }
     }
     out
@@ -179,8 +185,9 @@ fn code_warnings(site: &Site, rendered: &[markdown::Rendered], verbose: bool) ->
 /// that GitHub Pages serves the site as it is, and `CNAME` when configured.
 fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
     let user = output::static_files(&config.root.join("static"))?;
-    let stylesheet = highlight::stylesheet(&config.highlight_theme, &config.highlight_dark_theme)
-        .map_err(|m| Error::one(Location::file(config.root.join(config::CONFIG_FILE)), m))?;
+    let stylesheet =
+        highlight::stylesheet(&config.highlight_theme, &config.highlight_dark_theme)
+            .map_err(|m| Error::one(Location::file(config.root.join(config::CONFIG_FILE)), m))?;
     let bytes = |path: &str, b: Vec<u8>| OutputFile {
         path: path.into(),
         content: Content::Bytes(b),

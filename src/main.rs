@@ -88,6 +88,11 @@ fn build(options: &BuildOptions, quiet: bool) -> ExitCode {
                     report.output_dir.display()
                 );
                 if options.verbose {
+                    let w = report.written;
+                    println!(
+                        "wrote {} files, left {} unchanged, removed {}",
+                        w.written, w.unchanged, w.removed
+                    );
                     let h = report.highlight;
                     println!(
                         "highlighted {} code blocks, {} of them from the cache ({:.1}%)",

@@ -65,14 +65,15 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     let mut events: Vec<Event> = Vec::new();
     // Where the last code block started, for messages about it.
     let code_start = Cell::new(0);
-    let mut parser = Parser::new_ext(markdown, options())
-        .into_offset_iter()
-        .map(|(event, range)| {
-            if matches!(event, Event::Start(Tag::CodeBlock(_))) {
-                code_start.set(range.start);
-            }
-            event
-        });
+    let mut parser =
+        Parser::new_ext(markdown, options())
+            .into_offset_iter()
+            .map(|(event, range)| {
+                if matches!(event, Event::Start(Tag::CodeBlock(_))) {
+                    code_start.set(range.start);
+                }
+                event
+            });
     let mut summary_done = false;
     let mut depth = 0usize;
     while let Some(event) = parser.next() {

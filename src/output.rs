@@ -1,12 +1,21 @@
-//! Writes the finished site. Everything goes to a staging folder beside the
-//! output, which replaces the output only once it is complete: a failed or
-//! interrupted build leaves the last good site in place.
+//! Writes the finished site into the output folder, touching only what
+//! changed.
 //!
-//! `notes` only ever replaces or deletes a folder it created itself, which
-//! it knows by a marker file; a non-empty folder without the marker is left
-//! alone with an error.
+//! Nothing is written until every page has rendered, so a build that fails
+//! on a note or a template leaves the last good output as it was. Then each
+//! new or changed file is first written beside its target under a temporary
+//! name; only when all of them are written are they renamed into place (a
+//! rename replaces a file atomically), and files of the previous build that
+//! are gone are removed. Should writing fail half-way (a full disk), the
+//! temporary files are removed and the output is still the previous site.
+//!
+//! Unchanged files are not rewritten, so they keep their modification time
+//! and a git or rsync deploy shows only real changes. What was written is
+//! recorded, with a hash of each file, in the marker file `.notes-build`:
+//! `notes` only ever writes into, or deletes from, a folder that holds its
+//! marker (or an empty one), and deletes only files it wrote itself.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -15,51 +24,79 @@ use rayon::prelude::*;
 use crate::error::Error;
 use crate::render::{Content, OutputFile};
 
-/// The file that marks an output folder as written by `notes`.
+/// The file that marks an output folder as written by `notes`, and lists
+/// what it wrote.
 pub const MARKER: &str = ".notes-build";
-const MARKER_TEXT: &str =
-    "This folder is written by `notes build`; it is replaced on every build.\n";
+const MANIFEST_HEADER: &str =
+    "# Written by `notes build`: the files of the last build (xxh3-128, bytes, path). Do not edit.";
+/// Suffix of files written but not yet renamed into place.
+const PENDING: &str = ".notes-pending";
 
-/// Writes `files` as the new content of `output`.
-pub fn write(output: &Path, root: &Path, files: &[OutputFile]) -> Result<(), Error> {
-    check_output(output, root)?;
-    let parent = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create the folder", e))?;
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let staging = parent.join(format!(".{name}.notes-staging"));
-    let old = parent.join(format!(".{name}.notes-old"));
-    for leftover in [&staging, &old] {
-        // Our own names, left by a build that was killed: safe to remove.
-        if leftover.exists() {
-            fs::remove_dir_all(leftover)
-                .map_err(|e| Error::io(leftover, "remove a leftover staging folder", e))?;
-        }
-    }
-    if let Err(e) = write_tree(&staging, files) {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    swap(&staging, output, &old)
+/// What a write did, for the build summary and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WriteStats {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
 }
 
-/// Refuses an output folder that is not ours, or that holds the sources.
-fn check_output(output: &Path, root: &Path) -> Result<(), Error> {
-    let abs_out = absolute(output);
-    let abs_root = absolute(root);
-    if abs_root.starts_with(&abs_out) {
+/// One file of the manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Record {
+    hash: u128,
+    len: u64,
+}
+
+/// Writes `files` as the new content of `output`.
+pub fn write(output: &Path, root: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
+    let previous = check_output(output, root)?;
+    let mut created_dirs = Vec::new();
+    if !output.exists() {
+        create_dirs(output, &mut created_dirs)?;
+    }
+    let new: Vec<(&OutputFile, Record)> = files
+        .par_iter()
+        .map(|f| Ok((f, record(f)?)))
+        .collect::<Result<_, Error>>()?;
+    let changed: Vec<&(&OutputFile, Record)> = new
+        .iter()
+        .filter(|(f, rec)| !unchanged(output, &f.path, *rec, previous.as_ref()))
+        .collect();
+    let pending = match stage(output, &changed, &mut created_dirs) {
+        Ok(p) => p,
+        Err(e) => {
+            for dir in created_dirs.iter().rev() {
+                let _ = fs::remove_dir_all(dir);
+            }
+            return Err(e);
+        }
+    };
+    for (tmp, target) in &pending {
+        fs::rename(tmp, target)
+            .map_err(|e| Error::io(target, "move the new file into place", e))?;
+    }
+    let kept: BTreeSet<&str> = new.iter().map(|(f, _)| f.path.as_str()).collect();
+    let removed = remove_stale(output, previous.as_ref(), &kept)?;
+    write_manifest(output, &new)?;
+    Ok(WriteStats {
+        written: changed.len(),
+        unchanged: new.len() - changed.len(),
+        removed,
+    })
+}
+
+/// Refuses an output folder that is not ours or that holds the sources;
+/// returns the previous build's manifest (`None` for a folder that is new,
+/// empty, or whose manifest cannot be read).
+fn check_output(output: &Path, root: &Path) -> Result<Option<BTreeMap<String, Record>>, Error> {
+    if absolute(root).starts_with(absolute(output)) {
         return Err(Error::Output(format!(
             "refusing to write the site to {}: it contains the site's sources; choose another output folder (--output or [build] build-dir)",
             output.display()
         )));
     }
     if !output.exists() {
-        return Ok(());
+        return Ok(None);
     }
     if !output.is_dir() {
         return Err(Error::Output(format!(
@@ -67,18 +104,22 @@ fn check_output(output: &Path, root: &Path) -> Result<(), Error> {
             output.display()
         )));
     }
-    let ours = output.join(MARKER).is_file();
-    let empty = fs::read_dir(output)
-        .map_err(|e| Error::io(output, "read the output folder", e))?
-        .next()
-        .is_none();
-    if ours || empty {
-        Ok(())
-    } else {
-        Err(Error::Output(format!(
-            "refusing to replace {}: it is not empty and was not created by notes (no {MARKER} file in it); move it away or choose another output folder with --output",
-            output.display()
-        )))
+    match fs::read_to_string(output.join(MARKER)) {
+        Ok(text) => Ok(Some(parse_manifest(&text))),
+        Err(_) => {
+            let empty = fs::read_dir(output)
+                .map_err(|e| Error::io(output, "read the output folder", e))?
+                .next()
+                .is_none();
+            if empty {
+                Ok(None)
+            } else {
+                Err(Error::Output(format!(
+                    "refusing to replace {}: it is not empty and was not created by notes (no {MARKER} file in it); move it away or choose another output folder with --output",
+                    output.display()
+                )))
+            }
+        }
     }
 }
 
@@ -87,51 +128,190 @@ fn absolute(path: &Path) -> PathBuf {
     abs.canonicalize().unwrap_or(abs)
 }
 
-fn write_tree(dir: &Path, files: &[OutputFile]) -> Result<(), Error> {
-    fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create the staging folder", e))?;
-    let folders: BTreeSet<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(Path::to_path_buf))
-        .filter(|p| !p.as_os_str().is_empty())
-        .collect();
-    for folder in &folders {
-        let path = dir.join(folder);
-        fs::create_dir_all(&path).map_err(|e| Error::io(&path, "create the folder", e))?;
-    }
-    files.par_iter().try_for_each(|f| {
-        let path = dir.join(&f.path);
-        match &f.content {
-            Content::Bytes(bytes) => {
-                fs::write(&path, bytes).map_err(|e| Error::io(&path, "write", e))
-            }
-            Content::Copy(from) => fs::copy(from, &path)
-                .map(drop)
-                .map_err(|e| Error::io(from, "copy the static file", e)),
+fn record(f: &OutputFile) -> Result<Record, Error> {
+    let hash = |bytes: &[u8]| Record {
+        hash: xxhash_rust::xxh3::xxh3_128(bytes),
+        len: bytes.len() as u64,
+    };
+    match &f.content {
+        Content::Bytes(b) => Ok(hash(b)),
+        Content::Copy(from) => {
+            let bytes = fs::read(from).map_err(|e| Error::io(from, "read the static file", e))?;
+            Ok(hash(&bytes))
         }
-    })?;
-    let marker = dir.join(MARKER);
-    fs::write(&marker, MARKER_TEXT).map_err(|e| Error::io(&marker, "write", e))
+    }
 }
 
-/// Moves the complete staging folder into place. On failure the previous
-/// output is put back.
-fn swap(staging: &Path, output: &Path, old: &Path) -> Result<(), Error> {
-    let had_output = output.exists();
-    if had_output {
-        fs::rename(output, old)
-            .map_err(|e| Error::io(output, "move the previous output aside", e))?;
-    }
-    if let Err(e) = fs::rename(staging, output) {
-        if had_output {
-            let _ = fs::rename(old, output);
+/// A file is unchanged when the last build wrote the same bytes and the
+/// file is still there with that size.
+fn unchanged(
+    output: &Path,
+    path: &str,
+    rec: Record,
+    previous: Option<&BTreeMap<String, Record>>,
+) -> bool {
+    previous.and_then(|m| m.get(path)) == Some(&rec)
+        && fs::metadata(output.join(path)).is_ok_and(|m| m.is_file() && m.len() == rec.len)
+}
+
+/// Writes every changed file under a temporary name beside its target.
+/// Returns (temporary, target) pairs; on error removes what it wrote.
+fn stage(
+    output: &Path,
+    changed: &[&(&OutputFile, Record)],
+    created_dirs: &mut Vec<PathBuf>,
+) -> Result<Vec<(PathBuf, PathBuf)>, Error> {
+    let folders: BTreeSet<&Path> = changed
+        .iter()
+        .filter_map(|(f, _)| Path::new(&f.path).parent())
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect();
+    for folder in folders {
+        let dir = output.join(folder);
+        if !dir.is_dir() {
+            create_dirs(&dir, created_dirs)?;
         }
-        let _ = fs::remove_dir_all(staging);
-        return Err(Error::io(output, "move the new site into place", e));
     }
-    if had_output {
-        fs::remove_dir_all(old).map_err(|e| Error::io(old, "remove the previous output", e))?;
+    let results: Vec<Result<(PathBuf, PathBuf), Error>> = changed
+        .par_iter()
+        .map(|(f, _)| {
+            let target = output.join(&f.path);
+            let tmp = pending_name(&target);
+            match &f.content {
+                Content::Bytes(bytes) => {
+                    fs::write(&tmp, bytes).map_err(|e| Error::io(&target, "write", e))?
+                }
+                Content::Copy(from) => {
+                    fs::copy(from, &tmp).map_err(|e| Error::io(from, "copy the static file", e))?;
+                }
+            }
+            Ok((tmp, target))
+        })
+        .collect();
+    let mut pending = Vec::with_capacity(results.len());
+    let mut failure = None;
+    for r in results {
+        match r {
+            Ok(p) => pending.push(p),
+            Err(e) => failure = failure.or(Some(e)),
+        }
+    }
+    if let Some(e) = failure {
+        for (tmp, _) in &pending {
+            let _ = fs::remove_file(tmp);
+        }
+        return Err(e);
+    }
+    Ok(pending)
+}
+
+fn pending_name(target: &Path) -> PathBuf {
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(PENDING);
+    target.with_file_name(name)
+}
+
+/// Creates `dir` and its missing parents, remembering each one created so
+/// that a failed write can remove exactly those.
+fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let mut missing = Vec::new();
+    let mut current = Some(dir);
+    while let Some(d) = current {
+        if d.as_os_str().is_empty() || d.exists() {
+            break;
+        }
+        missing.push(d.to_path_buf());
+        current = d.parent();
+    }
+    for d in missing.into_iter().rev() {
+        fs::create_dir(&d).map_err(|e| Error::io(&d, "create the folder", e))?;
+        created.push(d);
     }
     Ok(())
+}
+
+/// Removes the files of the previous build that this one did not write,
+/// then the folders that they leave empty. Without a readable manifest,
+/// every file not written now goes: the folder is ours (it has the marker).
+fn remove_stale(
+    output: &Path,
+    previous: Option<&BTreeMap<String, Record>>,
+    kept: &BTreeSet<&str>,
+) -> Result<usize, Error> {
+    let stale: Vec<String> = match previous {
+        Some(m) if !m.is_empty() => m
+            .keys()
+            .filter(|p| !kept.contains(p.as_str()))
+            .cloned()
+            .collect(),
+        _ if output.join(MARKER).exists() => walk_files(output)
+            .into_iter()
+            .filter(|p| p != MARKER && !kept.contains(p.as_str()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut folders = BTreeSet::new();
+    for rel in &stale {
+        let path = output.join(rel);
+        match fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&path, "remove a file of the previous build", e)),
+        }
+        let mut parent = Path::new(rel).parent();
+        while let Some(p) = parent.filter(|p| !p.as_os_str().is_empty()) {
+            folders.insert(p.to_path_buf());
+            parent = p.parent();
+        }
+    }
+    // Deepest first; a folder that still has anything in it stays.
+    for folder in folders.iter().rev() {
+        let _ = fs::remove_dir(output.join(folder));
+    }
+    Ok(stale.len())
+}
+
+fn walk_files(dir: &Path) -> Vec<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(dir).ok()?;
+            Some(
+                rel.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            )
+        })
+        .collect()
+}
+
+fn write_manifest(output: &Path, files: &[(&OutputFile, Record)]) -> Result<(), Error> {
+    let mut text = String::with_capacity(files.len() * 80);
+    text.push_str(MANIFEST_HEADER);
+    text.push('\n');
+    let sorted: BTreeMap<&str, Record> = files.iter().map(|(f, r)| (f.path.as_str(), *r)).collect();
+    for (path, r) in sorted {
+        text.push_str(&format!("{:032x} {} {path}\n", r.hash, r.len));
+    }
+    let path = output.join(MARKER);
+    let tmp = pending_name(&path);
+    fs::write(&tmp, text).map_err(|e| Error::io(&tmp, "write", e))?;
+    fs::rename(&tmp, &path).map_err(|e| Error::io(&path, "write", e))
+}
+
+fn parse_manifest(text: &str) -> BTreeMap<String, Record> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut parts = l.splitn(3, ' ');
+            let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
+            let len = parts.next()?.parse().ok()?;
+            Some((parts.next()?.to_string(), Record { hash, len }))
+        })
+        .collect()
 }
 
 /// Lists a site's `static/` folder as files to copy, skipping hidden and
@@ -176,6 +356,7 @@ pub fn static_files(dir: &Path) -> Result<Vec<OutputFile>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, SystemTime};
 
     fn page(path: &str, text: &str) -> OutputFile {
         OutputFile {
@@ -184,26 +365,90 @@ mod tests {
         }
     }
 
+    const ROOT: &str = "/nonexistent-root";
+
     #[test]
-    fn writes_then_replaces_its_own_output() {
+    fn writes_then_updates_only_what_changed() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
-        write(
+        let s = write(
             &out,
-            Path::new("/nonexistent-root"),
-            &[page("a/index.html", "1")],
+            Path::new(ROOT),
+            &[page("a/index.html", "1"), page("b.html", "2")],
         )
         .unwrap();
+        assert_eq!(
+            s,
+            WriteStats {
+                written: 2,
+                unchanged: 0,
+                removed: 0
+            }
+        );
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "1");
         assert!(out.join(MARKER).is_file());
-        write(&out, Path::new("/nonexistent-root"), &[page("b.html", "2")]).unwrap();
-        assert!(!out.join("a").exists());
-        assert_eq!(fs::read_to_string(out.join("b.html")).unwrap(), "2");
-        let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        // Age b.html so that a rewrite would show.
+        let old = SystemTime::now() - Duration::from_secs(3600);
+        fs::File::options()
+            .write(true)
+            .open(out.join("b.html"))
             .unwrap()
-            .map(|e| e.unwrap().file_name())
+            .set_modified(old)
+            .unwrap();
+        let s = write(
+            &out,
+            Path::new(ROOT),
+            &[page("b.html", "2"), page("c/d/e.html", "3")],
+        )
+        .unwrap();
+        assert_eq!(
+            s,
+            WriteStats {
+                written: 1,
+                unchanged: 1,
+                removed: 1
+            }
+        );
+        assert_eq!(
+            fs::metadata(out.join("b.html"))
+                .unwrap()
+                .modified()
+                .unwrap(),
+            old,
+            "unchanged file rewritten"
+        );
+        assert!(!out.join("a").exists(), "stale folder left behind");
+        assert_eq!(fs::read_to_string(out.join("c/d/e.html")).unwrap(), "3");
+        let names: Vec<_> = walk_files(&out)
+            .into_iter()
+            .filter(|p| p.contains(PENDING))
             .collect();
-        assert_eq!(leftovers, ["public"]);
+        assert!(names.is_empty(), "{names:?}");
+    }
+
+    #[test]
+    fn files_it_did_not_write_are_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        write(&out, Path::new(ROOT), &[page("a.html", "1")]).unwrap();
+        fs::write(out.join("google-verify.html"), "mine").unwrap();
+        write(&out, Path::new(ROOT), &[page("b.html", "2")]).unwrap();
+        assert_eq!(
+            fs::read_to_string(out.join("google-verify.html")).unwrap(),
+            "mine"
+        );
+        assert!(!out.join("a.html").exists());
+    }
+
+    #[test]
+    fn a_file_changed_behind_its_back_is_rewritten() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        write(&out, Path::new(ROOT), &[page("a.html", "1")]).unwrap();
+        fs::remove_file(out.join("a.html")).unwrap();
+        let s = write(&out, Path::new(ROOT), &[page("a.html", "1")]).unwrap();
+        assert_eq!(s.written, 1);
+        assert!(out.join("a.html").is_file());
     }
 
     #[test]
@@ -212,12 +457,13 @@ mod tests {
         let out = tmp.path().join("mine");
         fs::create_dir(&out).unwrap();
         fs::write(out.join("precious.txt"), "keep").unwrap();
-        let err = write(&out, Path::new("/nonexistent-root"), &[page("x.html", "")]).unwrap_err();
+        let err = write(&out, Path::new(ROOT), &[page("x.html", "")]).unwrap_err();
         assert!(err.to_string().contains("not created by notes"), "{err}");
         assert_eq!(
             fs::read_to_string(out.join("precious.txt")).unwrap(),
             "keep"
         );
+        assert!(!out.join("x.html").exists());
     }
 
     #[test]
@@ -228,5 +474,38 @@ mod tests {
             err.to_string().contains("contains the site's sources"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_previous_site() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        write(&out, Path::new(ROOT), &[page("a.html", "1")]).unwrap();
+        let before = fs::read_to_string(out.join(MARKER)).unwrap();
+        let missing = OutputFile {
+            path: "static.css".into(),
+            content: Content::Copy(tmp.path().join("no-such-file")),
+        };
+        assert!(
+            write(
+                &out,
+                Path::new(ROOT),
+                &[page("a.html", "2"), page("n/new.html", "3"), missing]
+            )
+            .is_err()
+        );
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "1");
+        assert_eq!(fs::read_to_string(out.join(MARKER)).unwrap(), before);
+        assert!(!out.join("n").exists());
+    }
+
+    #[test]
+    fn manifest_round_trips() {
+        let files = [page("x y/é.html", "1")];
+        let with: Vec<_> = files.iter().map(|f| (f, record(f).unwrap())).collect();
+        let tmp = tempfile::tempdir().unwrap();
+        write_manifest(tmp.path(), &with).unwrap();
+        let m = parse_manifest(&fs::read_to_string(tmp.path().join(MARKER)).unwrap());
+        assert_eq!(m.get("x y/é.html"), Some(&with[0].1));
     }
 }

@@ -23,33 +23,164 @@ pub struct Class {
 
 /// Every class the highlighter emits. Order matters only for the CSS.
 pub const CLASSES: &[Class] = &[
-    Class { name: "c", what: "comment", theme_scopes: &["comment"] },
-    Class { name: "k", what: "keyword", theme_scopes: &["keyword.control", "keyword"] },
-    Class { name: "o", what: "operator", theme_scopes: &["keyword.operator", "keyword"] },
-    Class { name: "kd", what: "storage modifier", theme_scopes: &["storage.modifier", "storage", "keyword"] },
-    Class { name: "kt", what: "type keyword", theme_scopes: &["storage.type", "storage", "keyword"] },
-    Class { name: "kc", what: "language constant", theme_scopes: &["constant.language", "constant"] },
-    Class { name: "m", what: "number", theme_scopes: &["constant.numeric", "constant"] },
-    Class { name: "s", what: "string", theme_scopes: &["string.quoted", "string"] },
-    Class { name: "se", what: "escape", theme_scopes: &["constant.character.escape", "constant.character", "constant"] },
-    Class { name: "sr", what: "regexp", theme_scopes: &["string.regexp", "string"] },
-    Class { name: "nb", what: "builtin", theme_scopes: &["support.function", "support", "entity.name.function"] },
-    Class { name: "nf", what: "function", theme_scopes: &["entity.name.function", "support.function"] },
-    Class { name: "nc", what: "class or type", theme_scopes: &["entity.name.class", "entity.name.type", "support.class", "storage.type"] },
-    Class { name: "nd", what: "decorator", theme_scopes: &["entity.name.function.decorator", "meta.annotation", "entity.name.function"] },
-    Class { name: "nt", what: "tag", theme_scopes: &["entity.name.tag", "keyword"] },
-    Class { name: "na", what: "attribute", theme_scopes: &["entity.other.attribute-name", "entity.name"] },
-    Class { name: "nv", what: "variable", theme_scopes: &["variable.other", "variable", "support.variable"] },
-    Class { name: "bp", what: "self/this", theme_scopes: &["variable.language", "constant.language"] },
-    Class { name: "ne", what: "exception name", theme_scopes: &["support.type.exception", "entity.name.class", "entity.name.type", "support.class"] },
-    Class { name: "gi", what: "inserted line", theme_scopes: &["markup.inserted", "string"] },
-    Class { name: "gd", what: "deleted line", theme_scopes: &["markup.deleted", "invalid"] },
-    Class { name: "gh", what: "heading", theme_scopes: &["markup.heading", "meta.diff.header", "entity.name.section", "keyword"] },
-    Class { name: "gu", what: "diff range", theme_scopes: &["meta.diff.range", "meta.diff.header", "comment"] },
-    Class { name: "gt", what: "traceback header", theme_scopes: &["markup.heading", "keyword.control", "keyword"] },
-    Class { name: "gp", what: "prompt", theme_scopes: &["keyword.operator", "keyword"] },
-    Class { name: "go", what: "output", theme_scopes: &["comment"] },
-    Class { name: "err", what: "invalid", theme_scopes: &["invalid", "markup.deleted"] },
+    Class {
+        name: "c",
+        what: "comment",
+        theme_scopes: &["comment"],
+    },
+    Class {
+        name: "k",
+        what: "keyword",
+        theme_scopes: &["keyword.control", "keyword"],
+    },
+    Class {
+        name: "o",
+        what: "operator",
+        theme_scopes: &["keyword.operator", "keyword"],
+    },
+    Class {
+        name: "kd",
+        what: "storage modifier",
+        theme_scopes: &["storage.modifier", "storage", "keyword"],
+    },
+    Class {
+        name: "kt",
+        what: "type keyword",
+        theme_scopes: &["storage.type", "storage", "keyword"],
+    },
+    Class {
+        name: "kc",
+        what: "language constant",
+        theme_scopes: &["constant.language", "constant"],
+    },
+    Class {
+        name: "m",
+        what: "number",
+        theme_scopes: &["constant.numeric", "constant"],
+    },
+    Class {
+        name: "s",
+        what: "string",
+        theme_scopes: &["string.quoted", "string"],
+    },
+    Class {
+        name: "se",
+        what: "escape",
+        theme_scopes: &[
+            "constant.character.escape",
+            "constant.character",
+            "constant",
+        ],
+    },
+    Class {
+        name: "sr",
+        what: "regexp",
+        theme_scopes: &["string.regexp", "string"],
+    },
+    Class {
+        name: "nb",
+        what: "builtin",
+        theme_scopes: &["support.function", "support", "entity.name.function"],
+    },
+    Class {
+        name: "nf",
+        what: "function",
+        theme_scopes: &["entity.name.function", "support.function"],
+    },
+    Class {
+        name: "nc",
+        what: "class or type",
+        theme_scopes: &[
+            "entity.name.class",
+            "entity.name.type",
+            "support.class",
+            "storage.type",
+        ],
+    },
+    Class {
+        name: "nd",
+        what: "decorator",
+        theme_scopes: &[
+            "entity.name.function.decorator",
+            "meta.annotation",
+            "entity.name.function",
+        ],
+    },
+    Class {
+        name: "nt",
+        what: "tag",
+        theme_scopes: &["entity.name.tag", "keyword"],
+    },
+    Class {
+        name: "na",
+        what: "attribute",
+        theme_scopes: &["entity.other.attribute-name", "entity.name"],
+    },
+    Class {
+        name: "nv",
+        what: "variable",
+        theme_scopes: &["variable.other", "variable", "support.variable"],
+    },
+    Class {
+        name: "bp",
+        what: "self/this",
+        theme_scopes: &["variable.language", "constant.language"],
+    },
+    Class {
+        name: "ne",
+        what: "exception name",
+        theme_scopes: &[
+            "support.type.exception",
+            "entity.name.class",
+            "entity.name.type",
+            "support.class",
+        ],
+    },
+    Class {
+        name: "gi",
+        what: "inserted line",
+        theme_scopes: &["markup.inserted", "string"],
+    },
+    Class {
+        name: "gd",
+        what: "deleted line",
+        theme_scopes: &["markup.deleted", "invalid"],
+    },
+    Class {
+        name: "gh",
+        what: "heading",
+        theme_scopes: &[
+            "markup.heading",
+            "meta.diff.header",
+            "entity.name.section",
+            "keyword",
+        ],
+    },
+    Class {
+        name: "gu",
+        what: "diff range",
+        theme_scopes: &["meta.diff.range", "meta.diff.header", "comment"],
+    },
+    Class {
+        name: "gt",
+        what: "traceback header",
+        theme_scopes: &["markup.heading", "keyword.control", "keyword"],
+    },
+    Class {
+        name: "gp",
+        what: "prompt",
+        theme_scopes: &["keyword.operator", "keyword"],
+    },
+    Class {
+        name: "go",
+        what: "output",
+        theme_scopes: &["comment"],
+    },
+    Class {
+        name: "err",
+        what: "invalid",
+        theme_scopes: &["invalid", "markup.deleted"],
+    },
 ];
 
 /// Scope prefixes mapped to classes, most specific first. A token's class
@@ -191,14 +322,38 @@ mod tests {
 
     #[test]
     fn innermost_matching_scope_decides() {
-        assert_eq!(class_for(&stack(&["source.python", "string.quoted.double.python"])), Some("s"));
         assert_eq!(
-            class_for(&stack(&["source.python", "string.quoted.double.python", "punctuation.definition.string.begin.python"])),
+            class_for(&stack(&["source.python", "string.quoted.double.python"])),
             Some("s")
         );
-        assert_eq!(class_for(&stack(&["source.shell", "string.quoted.double", "variable.other.readwrite"])), Some("nv"));
-        assert_eq!(class_for(&stack(&["source.python", "meta.function-call", "punctuation.section.arguments"])), None);
-        assert_eq!(class_for(&stack(&["source.python", "keyword.control.import.python"])), Some("k"));
+        assert_eq!(
+            class_for(&stack(&[
+                "source.python",
+                "string.quoted.double.python",
+                "punctuation.definition.string.begin.python"
+            ])),
+            Some("s")
+        );
+        assert_eq!(
+            class_for(&stack(&[
+                "source.shell",
+                "string.quoted.double",
+                "variable.other.readwrite"
+            ])),
+            Some("nv")
+        );
+        assert_eq!(
+            class_for(&stack(&[
+                "source.python",
+                "meta.function-call",
+                "punctuation.section.arguments"
+            ])),
+            None
+        );
+        assert_eq!(
+            class_for(&stack(&["source.python", "keyword.control.import.python"])),
+            Some("k")
+        );
     }
 
     #[test]

@@ -149,7 +149,12 @@ struct Info {
 
 fn parse_info(info: &str) -> Info {
     let mut parts = info.trim().splitn(2, [',', ' ']);
-    let lang = parts.next().unwrap_or("").trim().trim_matches(['{', '}', '.']).to_string();
+    let lang = parts
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_matches(['{', '}', '.'])
+        .to_string();
     let mut out = Info {
         lang,
         linenostart: 1,
@@ -189,7 +194,10 @@ enum Kind {
 fn resolve(lang: &str, code: &str) -> (Kind, Option<String>, Option<Fallback>) {
     if lang.is_empty() {
         let first = code.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-        if first.trim_start().starts_with("Traceback (most recent call last):") {
+        if first
+            .trim_start()
+            .starts_with("Traceback (most recent call last):")
+        {
             return (Kind::Traceback, Some("pytb".into()), None);
         }
         if first.starts_with("$ ") {
@@ -199,9 +207,13 @@ fn resolve(lang: &str, code: &str) -> (Kind, Option<String>, Option<Fallback>) {
     }
     let lower = lang.to_ascii_lowercase();
     let kind = match lower.as_str() {
-        "console" | "shell-session" | "shellsession" | "terminal" | "sh-session" => Some(Kind::Console),
+        "console" | "shell-session" | "shellsession" | "terminal" | "sh-session" => {
+            Some(Kind::Console)
+        }
         "pycon" | "python-console" | "pyrepl" | "python-repl" => Some(Kind::Pycon),
-        "pytb" | "py3tb" | "traceback" | "python-traceback" | "pythontraceback" => Some(Kind::Traceback),
+        "pytb" | "py3tb" | "traceback" | "python-traceback" | "pythontraceback" => {
+            Some(Kind::Traceback)
+        }
         _ => None,
     };
     if let Some(kind) = kind {
@@ -209,7 +221,11 @@ fn resolve(lang: &str, code: &str) -> (Kind, Option<String>, Option<Fallback>) {
     }
     match find_syntax(&lower) {
         Some(syntax) => (Kind::Syntax(syntax), Some(lower), None),
-        None => (Kind::Plain, Some(lower.clone()), Some(Fallback::UnknownLanguage(lang.to_string()))),
+        None => (
+            Kind::Plain,
+            Some(lower.clone()),
+            Some(Fallback::UnknownLanguage(lang.to_string())),
+        ),
     }
 }
 
@@ -286,13 +302,17 @@ pub fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
         "csv" => "Separated Values",
         _ => "",
     };
-    if !name.is_empty() {
-        if let Some(s) = set.find_syntax_by_name(name) {
-            return Some(s);
-        }
+    if let Some(s) = (!name.is_empty())
+        .then(|| set.find_syntax_by_name(name))
+        .flatten()
+    {
+        return Some(s);
     }
-    set.find_syntax_by_token(&lower)
-        .or_else(|| set.syntaxes().iter().find(|s| s.name.eq_ignore_ascii_case(lang)))
+    set.find_syntax_by_token(&lower).or_else(|| {
+        set.syntaxes()
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(lang))
+    })
 }
 
 fn render_block(info: &str, code: &str) -> Block {
@@ -340,7 +360,11 @@ fn check_cost(code: &str, lines: &[&str]) -> Result<(), String> {
             MAX_BLOCK_BYTES / 1024
         ));
     }
-    if let Some((i, line)) = lines.iter().enumerate().find(|(_, l)| l.len() > MAX_LINE_CHARS && l.chars().count() > MAX_LINE_CHARS) {
+    if let Some((i, line)) = lines
+        .iter()
+        .enumerate()
+        .find(|(_, l)| l.len() > MAX_LINE_CHARS && l.chars().count() > MAX_LINE_CHARS)
+    {
         return Err(format!(
             "its line {} has {} characters, more than the {MAX_LINE_CHARS} highlighted per line",
             i + 1,
@@ -357,7 +381,9 @@ pub(crate) struct Budget {
 
 impl Budget {
     fn start() -> Budget {
-        Budget { started: Instant::now() }
+        Budget {
+            started: Instant::now(),
+        }
     }
 
     pub(crate) fn check(&self) -> Result<(), String> {
@@ -374,7 +400,11 @@ impl Budget {
 
 /// Highlights lines of one language, keeping the parser's state across
 /// lines (strings and heredocs span lines).
-fn code_lines(syntax: &'static SyntaxReference, lines: &[&str], budget: &Budget) -> Result<Vec<String>, String> {
+fn code_lines(
+    syntax: &'static SyntaxReference,
+    lines: &[&str],
+    budget: &Budget,
+) -> Result<Vec<String>, String> {
     let mut parser = CodeParser::new(syntax);
     lines
         .iter()
@@ -413,7 +443,9 @@ impl CodeParser {
             .parse_line(&self.buffer, syntaxes())
             .map_err(|e| format!("the grammar failed: {e}"))?;
         for (text, op) in ScopeRegionIterator::new(&ops, &self.buffer) {
-            self.stack.apply(op).map_err(|e| format!("the grammar failed: {e:?}"))?;
+            self.stack
+                .apply(op)
+                .map_err(|e| format!("the grammar failed: {e:?}"))?;
             let text = text.strip_suffix('\n').unwrap_or(text);
             if !text.is_empty() {
                 w.push(classes::class_for(self.stack.as_slice()), text);
@@ -492,7 +524,11 @@ fn assemble(info: &Info, data_lang: Option<&str>, lines: &[String]) -> String {
         if decorated {
             let n = i + 1;
             let marked = info.hl_lines.iter().any(|&(a, b)| (a..=b).contains(&n));
-            html.push_str(if marked { "<span class=\"line hl\">" } else { "<span class=\"line\">" });
+            html.push_str(if marked {
+                "<span class=\"line hl\">"
+            } else {
+                "<span class=\"line\">"
+            });
             if info.linenos {
                 html.push_str(&format!(
                     "<span class=\"ln\" aria-hidden=\"true\">{}</span>",
@@ -536,11 +572,18 @@ pub fn stylesheet(light: &str, dark: &str) -> Result<String, String> {
             })
     };
     let (light, dark) = (find(light)?, find(dark)?);
-    let mut css = String::from("/* Code highlighting, generated by notes from the configured themes. */\n");
+    let mut css =
+        String::from("/* Code highlighting, generated by notes from the configured themes. */\n");
     css.push_str(&classes::css_for_theme(light, "pre.code"));
-    css.push_str(&classes::css_for_theme(dark, ":root[data-theme=\"dark\"] pre.code"));
+    css.push_str(&classes::css_for_theme(
+        dark,
+        ":root[data-theme=\"dark\"] pre.code",
+    ));
     css.push_str("@media (prefers-color-scheme: dark) {\n");
-    css.push_str(&classes::css_for_theme(dark, ":root:not([data-theme=\"light\"]) pre.code"));
+    css.push_str(&classes::css_for_theme(
+        dark,
+        ":root:not([data-theme=\"light\"]) pre.code",
+    ));
     css.push_str("}\n");
     Ok(css)
 }
@@ -591,9 +634,40 @@ mod tests {
     #[test]
     fn aliases_resolve_case_insensitively() {
         for alias in [
-            "sh", "shell", "zsh", "shellscript", "py", "python3", "PY", "json", "yaml", "yml", "toml", "ini",
-            "dockerfile", "Dockerfile", "powershell", "ps1", "javascript", "js", "typescript", "ts", "java",
-            "kotlin", "go", "rust", "c", "cpp", "csharp", "sql", "html", "xml", "css", "diff", "makefile", "nginx",
+            "sh",
+            "shell",
+            "zsh",
+            "shellscript",
+            "py",
+            "python3",
+            "PY",
+            "json",
+            "yaml",
+            "yml",
+            "toml",
+            "ini",
+            "dockerfile",
+            "Dockerfile",
+            "powershell",
+            "ps1",
+            "javascript",
+            "js",
+            "typescript",
+            "ts",
+            "java",
+            "kotlin",
+            "go",
+            "rust",
+            "c",
+            "cpp",
+            "csharp",
+            "sql",
+            "html",
+            "xml",
+            "css",
+            "diff",
+            "makefile",
+            "nginx",
         ] {
             assert!(find_syntax(alias).is_some(), "{alias}");
         }
@@ -603,19 +677,27 @@ mod tests {
     fn unknown_and_untagged_are_escaped_plain() {
         let h = Highlighter::new();
         let plain = h.block("", "a < b && {{ c }}\n");
-        assert_eq!(plain.html.as_ref(), "<pre class=\"code\" dir=\"ltr\"><code>a &lt; b &amp;&amp; {{ c }}\n</code></pre>\n");
+        assert_eq!(
+            plain.html.as_ref(),
+            "<pre class=\"code\" dir=\"ltr\"><code>a &lt; b &amp;&amp; {{ c }}\n</code></pre>\n"
+        );
         assert_eq!(plain.fallback, None);
         let unknown = h.block("nosuchlang", "x\n");
         assert!(unknown.html.contains("class=\"language-nosuchlang\""));
         assert!(!unknown.html.contains("<span"));
-        assert_eq!(unknown.fallback, Some(Fallback::UnknownLanguage("nosuchlang".into())));
+        assert_eq!(
+            unknown.fallback,
+            Some(Fallback::UnknownLanguage("nosuchlang".into()))
+        );
     }
 
     #[test]
     fn untagged_blocks_are_detected_only_on_clear_signals() {
         assert!(html("", "Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\nValueError: x\n").contains("data-lang=\"pytb\""));
         assert!(html("", "$ ls\nfile\n").contains("data-lang=\"console\""));
-        assert!(!html("", "ModuleNotFoundError: No module named '_cffi_backend'\n").contains("<span"));
+        assert!(
+            !html("", "ModuleNotFoundError: No module named '_cffi_backend'\n").contains("<span")
+        );
         assert!(!html("", "import os\n").contains("<span"));
     }
 
@@ -623,11 +705,24 @@ mod tests {
     fn info_string_options() {
         assert_eq!(
             parse_info("python,linenos,hl_lines=2 4-5"),
-            Info { lang: "python".into(), linenos: true, linenostart: 1, hl_lines: vec![(2, 2), (4, 5)] }
+            Info {
+                lang: "python".into(),
+                linenos: true,
+                linenostart: 1,
+                hl_lines: vec![(2, 2), (4, 5)]
+            }
         );
         let out = html("python,linenos,hl_lines=2", "a = 1\nb = 2\n");
-        assert!(out.contains("<span class=\"line\"><span class=\"ln\" aria-hidden=\"true\">1</span>"), "{out}");
-        assert!(out.contains("<span class=\"line hl\"><span class=\"ln\" aria-hidden=\"true\">2</span>"), "{out}");
+        assert!(
+            out.contains("<span class=\"line\"><span class=\"ln\" aria-hidden=\"true\">1</span>"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "<span class=\"line hl\"><span class=\"ln\" aria-hidden=\"true\">2</span>"
+            ),
+            "{out}"
+        );
     }
 
     #[test]
@@ -636,7 +731,13 @@ mod tests {
         let a = h.block("bash", "ls -la\n");
         let b = h.block("bash", "ls -la\n");
         assert!(Arc::ptr_eq(&a.html, &b.html));
-        assert_eq!(h.stats(), CacheStats { lookups: 2, hits: 1 });
+        assert_eq!(
+            h.stats(),
+            CacheStats {
+                lookups: 2,
+                hits: 1
+            }
+        );
         let cold = Highlighter::without_cache();
         cold.block("bash", "ls\n");
         cold.block("bash", "ls\n");
@@ -663,6 +764,9 @@ mod tests {
         assert!(css.contains(":root[data-theme=\"dark\"] pre.code .k {"));
         assert!(css.contains("prefers-color-scheme: dark"));
         let err = stylesheet("Nope", DEFAULT_DARK_THEME).unwrap_err();
-        assert!(err.contains("unknown highlight theme `Nope`") && err.contains("Dracula"), "{err}");
+        assert!(
+            err.contains("unknown highlight theme `Nope`") && err.contains("Dracula"),
+            "{err}"
+        );
     }
 }

@@ -128,7 +128,11 @@ enum TracebackLine {
 
 /// Writes one traceback line: headers, `File "…", line N, in f` frames,
 /// the source line under a frame, and the final `Name: message`.
-fn traceback_line(line: &str, after_file: bool, w: &mut LineWriter) -> Result<TracebackLine, String> {
+fn traceback_line(
+    line: &str,
+    after_file: bool,
+    w: &mut LineWriter,
+) -> Result<TracebackLine, String> {
     let trimmed = line.trim_start();
     let indent = &line[..line.len() - trimmed.len()];
     if is_traceback_header(line) {
@@ -143,7 +147,8 @@ fn traceback_line(line: &str, after_file: bool, w: &mut LineWriter) -> Result<Tr
             Some((path, rest)) => {
                 w.push(Some("s"), &format!("\"{path}\""));
                 w.push(None, ", line ");
-                let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let digits =
+                    rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
                 w.push(Some("m"), &rest[..digits]);
                 let rest = &rest[digits..];
                 match rest.strip_prefix(", in ") {
@@ -200,9 +205,18 @@ mod tests {
     fn prompts() {
         assert_eq!(split_prompt("$ ls -la"), Some(("$ ", "ls -la")));
         assert_eq!(split_prompt("# apt update"), Some(("# ", "apt update")));
-        assert_eq!(split_prompt("user@host:~/src$ make"), Some(("user@host:~/src$ ", "make")));
-        assert_eq!(split_prompt("(venv) $ pip install cffi"), Some(("(venv) $ ", "pip install cffi")));
-        assert_eq!(split_prompt("C:\\Users\\me> dir"), Some(("C:\\Users\\me> ", "dir")));
+        assert_eq!(
+            split_prompt("user@host:~/src$ make"),
+            Some(("user@host:~/src$ ", "make"))
+        );
+        assert_eq!(
+            split_prompt("(venv) $ pip install cffi"),
+            Some(("(venv) $ ", "pip install cffi"))
+        );
+        assert_eq!(
+            split_prompt("C:\\Users\\me> dir"),
+            Some(("C:\\Users\\me> ", "dir"))
+        );
         assert_eq!(split_prompt("$"), Some(("$", "")));
         assert_eq!(split_prompt("echo $ x"), None);
         assert_eq!(split_prompt("total 0"), None);
@@ -210,8 +224,14 @@ mod tests {
 
     #[test]
     fn exception_names() {
-        assert_eq!(exception_name("ModuleNotFoundError: No module named 'x'"), Some(19));
-        assert_eq!(exception_name("pyo3_runtime.PanicException: Python API call failed"), Some(27));
+        assert_eq!(
+            exception_name("ModuleNotFoundError: No module named 'x'"),
+            Some(19)
+        );
+        assert_eq!(
+            exception_name("pyo3_runtime.PanicException: Python API call failed"),
+            Some(27)
+        );
         assert_eq!(exception_name("KeyboardInterrupt"), Some(17));
         assert_eq!(exception_name("during: x"), None);
         assert_eq!(exception_name("Some words here"), None);
