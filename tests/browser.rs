@@ -30,8 +30,14 @@ fn dump_dom(page: &std::path::Path) -> String {
         .arg("--dump-dom")
         .arg(format!("file://{}", page.display()))
         .output()
-        .unwrap_or_else(|e| panic!("{CHROMIUM} could not start ({e}): install it with `apt-get install chromium`"));
-    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+        .unwrap_or_else(|e| {
+            panic!("{CHROMIUM} could not start ({e}): install it with `apt-get install chromium`")
+        });
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -45,9 +51,14 @@ fn probe(site: &TestSite, page: &str, script: &str) -> String {
     let path = site.out().join("probe.html");
     std::fs::write(&path, html.replace("</body>", &probe)).unwrap();
     let dom = dump_dom(&path);
-    let start = dom.find("<pre id=\"probe-result\">").expect("probe ran") + "<pre id=\"probe-result\">".len();
+    let start = dom.find("<pre id=\"probe-result\">").expect("probe ran")
+        + "<pre id=\"probe-result\">".len();
     let end = dom[start..].find("</pre>").unwrap() + start;
-    dom[start..end].replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    dom[start..end]
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
 }
 
 fn site() -> TestSite {
@@ -87,5 +98,8 @@ fn theme_toggle_switches_code_colours_and_is_remembered() {
     );
     // InspiredGitHub's background, then OneHalfDark's (headless Chromium's
     // system scheme is light).
-    assert_eq!(result, r#"["rgb(255, 255, 255)","rgb(40, 44, 52)","dark","dark"]"#);
+    assert_eq!(
+        result,
+        r#"["rgb(255, 255, 255)","rgb(40, 44, 52)","dark","dark"]"#
+    );
 }
