@@ -308,3 +308,26 @@ fn tagged_bash_and_python_in_the_corpus_never_fall_back() {
     }
     assert!(blocks > 57_000, "{blocks}");
 }
+
+#[test]
+fn fallbacks_warn_with_file_and_line() {
+    let site = common::TestSite::empty("");
+    let long = format!("echo {}\n", "\"$(echo '".repeat(2000));
+    site.write(
+        "content/2025-01-01-odd.md",
+        format!("---\ntitle: odd\n---\n\n```bash\n{long}```\n\n```nosuchlang\nx\n```\n"),
+    );
+    let quiet = site.build_ok(&[]);
+    assert!(quiet.contains("content/2025-01-01-odd.md:5:1: code block shown as plain text: its line 1 has 18005 characters, more than the 10000 highlighted per line"), "{quiet}");
+    assert!(
+        !quiet.contains("nosuchlang"),
+        "unknown languages warn only with --verbose: {quiet}"
+    );
+    let verbose = site.build_ok(&["--verbose"]);
+    assert!(verbose.contains("content/2025-01-01-odd.md:9:1: no grammar for code block language `nosuchlang`: shown as plain text"), "{verbose}");
+    let html = site.read("odd/index.html");
+    assert!(
+        html.contains("<code class=\"language-bash\">echo &quot;$(echo &#39;"),
+        "escaped plain text"
+    );
+}
