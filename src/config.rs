@@ -142,6 +142,8 @@ struct LanguageSection {
     tag: Option<String>,
     title: Option<String>,
     description: Option<String>,
+    #[serde(default)]
+    strings: BTreeMap<String, String>,
 }
 
 fn default_title() -> String {
@@ -222,6 +224,8 @@ pub struct Language {
     pub description: Option<String>,
     /// False for a code met in a note but not configured in book.toml.
     pub configured: bool,
+    /// Interface text overriding the built-in strings (`i18n`).
+    pub strings: BTreeMap<String, String>,
 }
 
 /// The configuration the rest of the pipeline works from: paths resolved
@@ -250,6 +254,8 @@ pub struct Config {
     pub languages: Vec<Language>,
     /// False when the site has no book.toml and runs on defaults.
     pub from_file: bool,
+    /// The text of book.toml (empty without one), to point at its lines.
+    pub source: String,
 }
 
 /// The public address of the site, split so that pages can link with
@@ -337,7 +343,9 @@ impl Config {
             Ok(text) => {
                 let raw = parse_raw(&text, &path)?;
                 check_themes(&raw.output.html.highlight, &text, &path)?;
-                (raw, true)
+                let mut config = Config::resolve(root, raw, true, overrides, &path)?;
+                config.source = text;
+                return Ok((config, notices));
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 notices.push(format!(
@@ -357,7 +365,9 @@ impl Config {
         let path = root.join(CONFIG_FILE);
         let raw = parse_raw(text, &path)?;
         check_themes(&raw.output.html.highlight, text, &path)?;
-        Config::resolve(root, raw, true, &Overrides::default(), &path)
+        let mut config = Config::resolve(root, raw, true, &Overrides::default(), &path)?;
+        config.source = text.to_string();
+        Ok(config)
     }
 
     fn resolve(
@@ -406,6 +416,7 @@ impl Config {
             highlight_dark_theme: raw.output.html.highlight.dark_theme,
             languages,
             from_file,
+            source: String::new(),
         })
     }
 
@@ -534,6 +545,7 @@ fn resolve_languages(
                 title: section.title,
                 description: section.description,
                 configured: true,
+                strings: section.strings,
                 code,
             })
         })
@@ -551,6 +563,7 @@ pub fn unconfigured_language(code: &str) -> Option<Language> {
         title: None,
         description: None,
         configured: false,
+        strings: BTreeMap::new(),
     })
 }
 

@@ -17,11 +17,13 @@ pub mod discover;
 pub mod error;
 pub mod frontmatter;
 pub mod highlight;
+pub mod i18n;
 pub mod markdown;
 pub mod note;
 pub mod output;
 pub mod render;
 pub mod site;
+pub mod translations;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -85,9 +87,15 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     progress.start("rendering", site.notes.len());
     let highlighter = Highlighter::new();
     let rendered = render_markdown(&site, &highlighter, progress);
+    broken_links(&site, &rendered)?;
     warnings.extend(code_warnings(&site, &rendered, options.verbose));
     let templates = render::Templates::load(&site.config)?;
-    let mut files = render::render_site(&site, &rendered, &templates, &mut warnings)?;
+    let codes: Vec<&str> = site.languages.iter().map(|l| l.code.as_str()).collect();
+    let extras = render::Extras {
+        strings: i18n::load(&site.config, &codes, &mut warnings)?,
+        translations: translations::analyze(&site),
+    };
+    let mut files = render::render_site(&site, &rendered, &templates, &extras, &mut warnings)?;
     files.extend(assets(&site.config)?);
     check_unique_paths(&files)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -147,18 +155,55 @@ fn render_markdown(
     highlighter: &Highlighter,
     progress: &dyn Progress,
 ) -> Vec<markdown::Rendered> {
-    let opts = markdown::RenderOptions {
-        highlighter,
-        base_path: &site.config.site_url.base_path,
-    };
     site.notes
         .par_iter()
-        .map(|n| {
+        .enumerate()
+        .map(|(i, n)| {
+            let links = NoteLinks { site, from: i };
+            let opts = markdown::RenderOptions {
+                highlighter,
+                base_path: &site.config.site_url.base_path,
+                links: &links,
+            };
             let r = markdown::render(&n.note.body, &opts);
             progress.advance(1);
             r
         })
         .collect()
+}
+
+/// Resolves the note links of one note.
+struct NoteLinks<'a> {
+    site: &'a Site,
+    from: usize,
+}
+
+impl markdown::LinkResolver for NoteLinks<'_> {
+    fn resolve(&self, dest: &str) -> Option<Result<(usize, String), String>> {
+        self.site.note_link(self.from, dest)
+    }
+}
+
+/// Links to notes that do not exist fail the build, each at its line.
+fn broken_links(site: &Site, rendered: &[markdown::Rendered]) -> Result<(), Error> {
+    let problems: Vec<Diagnostic> = site
+        .notes
+        .iter()
+        .zip(rendered)
+        .flat_map(|(n, r)| {
+            r.broken_links.iter().map(move |(line, why)| {
+                Diagnostic::new(
+                    Location::new(&n.note.source.path, n.note.body_line + line - 1, 1),
+                    why.clone(),
+                )
+            })
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Input(problems))
+    }
 }
 
 /// Code blocks that fell back to plain text, as `path:line: why`.

@@ -1,20 +1,20 @@
 //! Markdown to HTML with pulldown-cmark: GitHub-flavoured extensions,
 //! unique heading ids with anchor links, a table of contents, the first
-//! paragraph as a summary, and code blocks handed to `highlight`.
+//! paragraph as a summary, code blocks handed to `highlight`, and links to
+//! other notes' source files turned into those notes' URLs.
 //!
 //! Nothing in a note is ever evaluated as a template: `{{ }}`, `{% %}` and
 //! `$$` come out as written (tldr's `{{path/to/file}}` placeholders).
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 
-use std::cell::Cell;
-
 use crate::highlight::{Fallback, Highlighter, escape};
 
-/// A note's body as HTML, with what templates and indexes need from it.
+/// A note's body as HTML, with what templates, indexes and checks need.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rendered {
     pub html: String,
@@ -23,6 +23,14 @@ pub struct Rendered {
     pub summary: String,
     /// Code blocks shown as plain text although they named a language.
     pub fallbacks: Vec<CodeFallback>,
+    /// Every id a link may point at: headings and footnotes.
+    pub anchors: Vec<String>,
+    /// Links to notes (or to `#fragment`s of this one), to check later.
+    pub links: Vec<NoteLink>,
+    /// Links to note files that do not exist: (line, message).
+    pub broken_links: Vec<(usize, String)>,
+    /// Code fences that run to the end of the note.
+    pub unclosed_fences: Vec<UnclosedFence>,
 }
 
 /// A code block that could not be highlighted, and where it is.
@@ -33,6 +41,24 @@ pub struct CodeFallback {
     pub fallback: Fallback,
 }
 
+/// A link to a note, or to a fragment of the page itself (`target: None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteLink {
+    pub line: usize,
+    pub target: Option<usize>,
+    pub fragment: Option<String>,
+}
+
+/// A fence opened at `line` and never closed: it swallows the rest of the
+/// note. `glued` is a line inside that ends with a fence glued to text,
+/// the usual cause.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnclosedFence {
+    pub line: usize,
+    pub swallowed_lines: usize,
+    pub glued: Option<usize>,
+}
+
 /// A heading of the note, for the table of contents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TocEntry {
@@ -41,12 +67,28 @@ pub struct TocEntry {
     pub title: String,
 }
 
+/// Turns a link to a note's source (`../en/2025-06-12-cffi-en.md`,
+/// `@/2025-06-12-cffi`) into that note. `None` for a link that is not a
+/// note link; `Some(Err(why))` for a note link to nothing.
+pub trait LinkResolver: Sync {
+    fn resolve(&self, dest: &str) -> Option<Result<(usize, String), String>>;
+}
+
+/// A resolver for notes rendered on their own (tests, benchmarks).
+pub struct NoLinks;
+impl LinkResolver for NoLinks {
+    fn resolve(&self, _: &str) -> Option<Result<(usize, String), String>> {
+        None
+    }
+}
+
 /// What rendering needs from the site.
 pub struct RenderOptions<'a> {
     pub highlighter: &'a Highlighter,
     /// Prefixed to root-relative links (`/img/x.png`) so that they work
     /// when the site lives under a sub-path.
     pub base_path: &'a str,
+    pub links: &'a dyn LinkResolver,
 }
 
 fn options() -> Options {
@@ -58,21 +100,50 @@ fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
+/// Line numbers of byte offsets, found by a search over the line starts.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines(
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        )
+    }
+    fn of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset)
+    }
+}
+
+/// What the event filter learns while it rewrites links.
+#[derive(Default)]
+struct LinkLog {
+    links: Vec<NoteLink>,
+    broken: Vec<(usize, String)>,
+    code_starts: Vec<std::ops::Range<usize>>,
+}
+
 /// Renders a note's Markdown body.
 pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     let mut out = Rendered::default();
+    let lines = Lines::new(markdown);
+    let log = RefCell::new(LinkLog::default());
     let mut ids = HashSet::new();
     let mut events: Vec<Event> = Vec::new();
-    // Where the last code block started, for messages about it.
-    let code_start = Cell::new(0);
     let mut parser =
         Parser::new_ext(markdown, options())
             .into_offset_iter()
-            .map(|(event, range)| {
-                if matches!(event, Event::Start(Tag::CodeBlock(_))) {
-                    code_start.set(range.start);
+            .map(|(event, range)| match event {
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    log.borrow_mut().code_starts.push(range);
+                    Event::Start(Tag::CodeBlock(kind))
                 }
-                event
+                Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
+                    let line = lines.of(range.start);
+                    Event::Start(rewrite_tag(tag, opts, line, &mut log.borrow_mut()))
+                }
+                other => other,
             });
     let mut summary_done = false;
     let mut depth = 0usize;
@@ -84,21 +155,15 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
                 classes,
                 attrs,
             }) => {
-                let mut inner = Vec::new();
-                for e in parser.by_ref() {
-                    if matches!(e, Event::End(TagEnd::Heading(_))) {
-                        break;
-                    }
-                    inner.push(e);
-                }
+                let inner: Vec<Event> = parser
+                    .by_ref()
+                    .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
+                    .collect();
                 let title = plain_text(&inner);
                 let wanted = id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&title));
                 let id = unique_id(&wanted, &mut ids);
                 let mut inner_html = String::new();
-                pulldown_cmark::html::push_html(
-                    &mut inner_html,
-                    rewrite_links(inner, opts).into_iter(),
-                );
+                pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
                 events.push(Event::Html(
                     heading_html(level, &id, &classes, &attrs, &inner_html).into(),
                 ));
@@ -122,40 +187,38 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
                     }
                 }
                 let block = opts.highlighter.block(&info, &code);
+                let range = log.borrow().code_starts.last().cloned().unwrap_or(0..0);
                 if let Some(fallback) = block.fallback {
-                    let start = code_start.get().min(markdown.len());
                     out.fallbacks.push(CodeFallback {
-                        line: markdown[..start].matches('\n').count() + 1,
+                        line: lines.of(range.start),
                         fallback,
                     });
+                }
+                if let Some(unclosed) = unclosed_fence(markdown, &range, &lines) {
+                    out.unclosed_fences.push(unclosed);
                 }
                 events.push(Event::Html(CowStr::from(block.html.to_string())));
             }
             Event::Start(Tag::Paragraph) if depth == 0 && !summary_done => {
-                depth += 1;
-                let mut inner = vec![];
-                for e in parser.by_ref() {
-                    if matches!(e, Event::End(TagEnd::Paragraph)) {
-                        break;
-                    }
-                    inner.push(e);
-                }
-                depth -= 1;
+                let inner: Vec<Event> = parser
+                    .by_ref()
+                    .take_while(|e| !matches!(e, Event::End(TagEnd::Paragraph)))
+                    .collect();
                 let text = plain_text(&inner);
                 if !text.trim().is_empty() {
                     out.summary = text.split_whitespace().collect::<Vec<_>>().join(" ");
                     summary_done = true;
                 }
                 events.push(Event::Start(Tag::Paragraph));
-                events.extend(rewrite_links(inner, opts));
+                events.extend(inner);
                 events.push(Event::End(TagEnd::Paragraph));
             }
-            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
-                events.push(Event::Start(rewrite_tag(tag, opts)));
+            Event::Start(Tag::FootnoteDefinition(ref label)) => {
+                out.anchors.push(label.to_string());
+                depth += 1;
+                events.push(event);
             }
-            Event::Start(
-                Tag::BlockQuote(_) | Tag::List(_) | Tag::Table(_) | Tag::FootnoteDefinition(_),
-            ) => {
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::Table(_)) => {
                 depth += 1;
                 events.push(event);
             }
@@ -173,7 +236,48 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     }
     out.html.reserve(markdown.len() * 2);
     pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    let log = log.into_inner();
+    out.anchors.extend(out.toc.iter().map(|t| t.id.clone()));
+    out.links = log.links;
+    out.broken_links = log.broken;
     out
+}
+
+/// A fenced block that reaches the end of the note without its closing
+/// fence. pulldown-cmark then ends it at the end of the document, as
+/// CommonMark says; the author almost never meant that.
+fn unclosed_fence(
+    markdown: &str,
+    range: &std::ops::Range<usize>,
+    lines: &Lines,
+) -> Option<UnclosedFence> {
+    let block = &markdown[range.clone()];
+    let opening = block.lines().next()?.trim_start();
+    let fence_char = opening.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let fence_len = opening.chars().take_while(|c| *c == fence_char).count();
+    if range.end < markdown.trim_end().len() {
+        return None;
+    }
+    let last = block.trim_end().lines().last().unwrap_or("").trim();
+    let closed = block.trim_end().lines().count() > 1
+        && last.len() >= fence_len
+        && last.chars().all(|c| c == fence_char);
+    if closed {
+        return None;
+    }
+    let first_line = lines.of(range.start);
+    let fence: String = std::iter::repeat_n(fence_char, fence_len).collect();
+    let glued = block
+        .lines()
+        .enumerate()
+        .skip(1)
+        .find(|(_, l)| l.trim_end().ends_with(&fence) && !l.trim().chars().all(|c| c == fence_char))
+        .map(|(i, _)| first_line + i);
+    Some(UnclosedFence {
+        line: first_line,
+        swallowed_lines: block.lines().count().saturating_sub(1),
+        glued,
+    })
 }
 
 fn heading_html(
@@ -200,21 +304,40 @@ fn heading_html(
     )
 }
 
-fn rewrite_links<'a>(events: Vec<Event<'a>>, opts: &RenderOptions) -> Vec<Event<'a>> {
-    events
-        .into_iter()
-        .map(|e| match e {
-            Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
-                Event::Start(rewrite_tag(tag, opts))
+/// Rewrites a link's target: a note's source file becomes the note's URL,
+/// a root-relative path goes under the site's base path.
+fn rewrite_tag<'a>(tag: Tag<'a>, opts: &RenderOptions, line: usize, log: &mut LinkLog) -> Tag<'a> {
+    let mut fix = |dest: CowStr<'a>, is_link: bool| -> CowStr<'a> {
+        if is_link {
+            if let Some(fragment) = dest.strip_prefix('#') {
+                log.links.push(NoteLink {
+                    line,
+                    target: None,
+                    fragment: Some(fragment.to_string()),
+                });
+                return dest;
             }
-            other => other,
-        })
-        .collect()
-}
-
-/// Puts root-relative link targets under the site's base path.
-fn rewrite_tag<'a>(tag: Tag<'a>, opts: &RenderOptions) -> Tag<'a> {
-    let fix = |dest: CowStr<'a>| -> CowStr<'a> {
+            match opts.links.resolve(&dest) {
+                Some(Ok((target, url))) => {
+                    let fragment = dest.split_once('#').map(|(_, f)| f.to_string());
+                    let url = match &fragment {
+                        Some(f) => format!("{url}#{f}"),
+                        None => url,
+                    };
+                    log.links.push(NoteLink {
+                        line,
+                        target: Some(target),
+                        fragment,
+                    });
+                    return url.into();
+                }
+                Some(Err(why)) => {
+                    log.broken.push((line, why));
+                    return dest;
+                }
+                None => {}
+            }
+        }
         if opts.base_path != "/" && dest.starts_with('/') && !dest.starts_with("//") {
             format!("{}{}", opts.base_path, &dest[1..]).into()
         } else {
@@ -229,7 +352,7 @@ fn rewrite_tag<'a>(tag: Tag<'a>, opts: &RenderOptions) -> Tag<'a> {
             id,
         } => Tag::Link {
             link_type,
-            dest_url: fix(dest_url),
+            dest_url: fix(dest_url, true),
             title,
             id,
         },
@@ -240,7 +363,7 @@ fn rewrite_tag<'a>(tag: Tag<'a>, opts: &RenderOptions) -> Tag<'a> {
             id,
         } => Tag::Image {
             link_type,
-            dest_url: fix(dest_url),
+            dest_url: fix(dest_url, false),
             title,
             id,
         },
@@ -310,6 +433,7 @@ mod tests {
             &RenderOptions {
                 highlighter: &h,
                 base_path: "/notes/",
+                links: &NoLinks,
             },
         )
     }
@@ -367,6 +491,7 @@ mod tests {
         assert!(r.html.contains("type=\"checkbox\""));
         assert!(r.html.contains("<del>old</del>"));
         assert!(r.html.contains("footnote"));
+        assert!(r.anchors.contains(&"1".to_string()));
     }
 
     #[test]
@@ -375,11 +500,74 @@ mod tests {
         assert!(r.html.contains("href=\"/notes/x/\""));
         assert!(r.html.contains("href=\"https://e.org/\""));
         assert!(r.html.contains("src=\"/notes/img.png\""));
+        assert_eq!(
+            r.links,
+            [NoteLink {
+                line: 1,
+                target: None,
+                fragment: Some("h".into())
+            }]
+        );
     }
 
     #[test]
     fn raw_html_passes_through() {
         let r = md("<div class=\"x\">hi</div>\n");
         assert!(r.html.contains("<div class=\"x\">hi</div>"));
+    }
+
+    #[test]
+    fn unclosed_fences_are_found_with_the_glued_line() {
+        let r = md("Intro\n\n```\nPanicException: call failed```\n\n## Fix\n\nmore\n");
+        assert_eq!(
+            r.unclosed_fences,
+            [UnclosedFence {
+                line: 3,
+                swallowed_lines: 5,
+                glued: Some(4)
+            }]
+        );
+        assert!(md("```\nx\n```\n").unclosed_fences.is_empty());
+        assert!(md("```\nx\n```").unclosed_fences.is_empty());
+        assert!(md("````\nx\n````\n\ntext\n").unclosed_fences.is_empty());
+    }
+
+    struct OneNote;
+    impl LinkResolver for OneNote {
+        fn resolve(&self, dest: &str) -> Option<Result<(usize, String), String>> {
+            let path = dest.split('#').next()?;
+            if !path.ends_with(".md") {
+                return None;
+            }
+            Some(if path == "../en/a-en.md" {
+                Ok((7, "/a/".into()))
+            } else {
+                Err(format!("no note {path}"))
+            })
+        }
+    }
+
+    #[test]
+    fn note_links_become_urls_and_missing_ones_are_reported() {
+        let h = Highlighter::new();
+        let opts = RenderOptions {
+            highlighter: &h,
+            base_path: "/",
+            links: &OneNote,
+        };
+        let r = render(
+            "See [a](../en/a-en.md#fix).\n\nAnd [b](../en/b-en.md).\n",
+            &opts,
+        );
+        assert!(r.html.contains("<a href=\"/a/#fix\">a</a>"), "{}", r.html);
+        assert_eq!(
+            r.links,
+            [NoteLink {
+                line: 1,
+                target: Some(7),
+                fragment: Some("fix".into())
+            }]
+        );
+        assert_eq!(r.broken_links, [(3, "no note ../en/b-en.md".to_string())]);
     }
 }

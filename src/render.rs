@@ -14,8 +14,10 @@ use tera::{Context, Kwargs, State, Tera};
 
 use crate::config::{Config, Language};
 use crate::error::{Diagnostic, Error, Location};
+use crate::i18n::Strings;
 use crate::markdown::{Rendered, TocEntry};
 use crate::site::{Site, url_to_file};
+use crate::translations::Translations;
 
 /// The default theme, built into the binary so that a site with only
 /// `content/` and `book.toml` builds.
@@ -211,6 +213,26 @@ struct PageContext<'a> {
     source: &'a str,
     /// Every language version of the note, this one included.
     translations: &'a [Translation<'a>],
+    /// For a translation: the note it was translated from.
+    original: Option<Original<'a>>,
+    /// For a translation whose original changed after it.
+    stale: Option<StaleNotice>,
+}
+
+#[derive(Serialize)]
+struct Original<'a> {
+    lang: &'a str,
+    name: &'a str,
+    tag: &'a str,
+    dir: &'static str,
+    title: &'a str,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct StaleNotice {
+    /// When the original changed, `YYYY-MM-DD`, if known.
+    date: String,
 }
 
 #[derive(Serialize)]
@@ -257,23 +279,31 @@ pub fn render_site(
     site: &Site,
     rendered: &[Rendered],
     templates: &Templates,
+    extra: &Extras,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<OutputFile>, Error> {
     let mut templates_ctx = Context::new();
     templates_ctx.insert("site", &site_context(site));
     let global = templates_ctx;
+    let ctx = Shared {
+        site,
+        rendered,
+        templates,
+        global: &global,
+        extra,
+    };
     let layouts = note_templates(site, templates, warnings);
 
     let notes: Vec<Result<OutputFile, Error>> = (0..site.notes.len())
         .into_par_iter()
-        .map(|i| render_note(site, rendered, templates, &global, &layouts[i], i))
+        .map(|i| render_note(&ctx, &layouts[i], i))
         .collect();
     let indexes: Vec<(usize, usize)> = (0..site.languages.len())
         .flat_map(|l| (1..=site.index_pages(l)).map(move |n| (l, n)))
         .collect();
     let index_pages: Vec<Result<OutputFile, Error>> = indexes
         .into_par_iter()
-        .map(|(l, n)| render_index(site, rendered, templates, &global, l, n))
+        .map(|(l, n)| render_index(&ctx, l, n))
         .collect();
 
     let mut files = Vec::new();
@@ -291,11 +321,44 @@ pub fn render_site(
         return Err(Error::Input(unique.into_iter().collect()));
     }
     for l in 0..site.languages.len() {
-        files.push(render_feed(site, rendered, templates, &global, l)?);
+        files.push(render_feed(&ctx, l)?);
     }
-    files.push(render_not_found(site, templates, &global)?);
+    files.push(render_not_found(&ctx)?);
     files.push(render_sitemap(site, templates, &global)?);
     Ok(files)
+}
+
+/// What rendering needs besides the site and its notes' HTML.
+pub struct Extras {
+    pub translations: Translations,
+    /// Interface text by language code.
+    pub strings: BTreeMap<String, Strings>,
+}
+
+/// Everything the page renderers share.
+struct Shared<'a> {
+    site: &'a Site,
+    rendered: &'a [Rendered],
+    templates: &'a Templates,
+    global: &'a Context,
+    extra: &'a Extras,
+}
+
+impl Shared<'_> {
+    /// A page's context: the shared one plus its language and text.
+    fn context(&self, lang: &Language) -> Context {
+        let mut ctx = self.global.clone();
+        ctx.insert("lang", &lang_context(self.site, lang));
+        if let Some(strings) = self
+            .extra
+            .strings
+            .get(&lang.code)
+            .or_else(|| self.extra.strings.get("en"))
+        {
+            ctx.insert("t", strings);
+        }
+        ctx
+    }
 }
 
 /// The template each note renders with: its `layout:` when the theme has
@@ -390,14 +453,8 @@ fn description(front: Option<&str>, summary: &str) -> String {
     format!("{}…", cut.trim_end_matches([',', '.', ';', ':', ' ']))
 }
 
-fn render_note(
-    site: &Site,
-    rendered: &[Rendered],
-    templates: &Templates,
-    global: &Context,
-    template: &str,
-    i: usize,
-) -> Result<OutputFile, Error> {
+fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, Error> {
+    let (site, rendered, templates) = (shared.site, shared.rendered, shared.templates);
     let c = &site.config;
     let n = &site.notes[i];
     let note = &n.note;
@@ -471,9 +528,40 @@ fn render_note(
         extra: &note.front.extra,
         source: &note.source.rel,
         translations: &translations,
+        original: shared
+            .extra
+            .translations
+            .original
+            .get(i)
+            .copied()
+            .flatten()
+            .map(|o| {
+                let n = &site.notes[o];
+                let l = language(site, &n.note.lang);
+                Original {
+                    lang: &l.code,
+                    name: &l.name,
+                    tag: &l.tag,
+                    dir: l.dir.as_str(),
+                    title: &n.note.title,
+                    url: c.site_url.link(&n.url),
+                }
+            }),
+        stale: shared
+            .extra
+            .translations
+            .stale
+            .get(i)
+            .cloned()
+            .flatten()
+            .map(|s| StaleNotice {
+                date: s
+                    .updated
+                    .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
+                    .unwrap_or_default(),
+            }),
     };
-    let mut ctx = global.clone();
-    ctx.insert("lang", &lang_context(site, lang));
+    let mut ctx = shared.context(lang);
     ctx.insert("page", &page);
     ctx.insert("translations", &translations);
     ctx.insert("alternates", &alternates);
@@ -498,14 +586,8 @@ fn summary<'a>(site: &'a Site, rendered: &'a [Rendered], i: usize) -> Summary<'a
     }
 }
 
-fn render_index(
-    site: &Site,
-    rendered: &[Rendered],
-    templates: &Templates,
-    global: &Context,
-    l: usize,
-    number: usize,
-) -> Result<OutputFile, Error> {
+fn render_index(shared: &Shared, l: usize, number: usize) -> Result<OutputFile, Error> {
+    let (site, rendered, templates) = (shared.site, shared.rendered, shared.templates);
     let c = &site.config;
     let lang = &site.languages[l];
     let per = c.paginate_by;
@@ -554,8 +636,7 @@ fn render_index(
             current: o.code == lang.code,
         })
         .collect();
-    let mut ctx = global.clone();
-    ctx.insert("lang", &lang_context(site, lang));
+    let mut ctx = shared.context(lang);
     ctx.insert("paginator", &paginator);
     ctx.insert("translations", &translations);
     ctx.insert("alternates", &alternates);
@@ -587,13 +668,8 @@ struct FeedEntry<'a> {
     note: Summary<'a>,
 }
 
-fn render_feed(
-    site: &Site,
-    rendered: &[Rendered],
-    templates: &Templates,
-    global: &Context,
-    l: usize,
-) -> Result<OutputFile, Error> {
+fn render_feed(shared: &Shared, l: usize) -> Result<OutputFile, Error> {
+    let (site, rendered, templates) = (shared.site, shared.rendered, shared.templates);
     let c = &site.config;
     let lang = &site.languages[l];
     let list = &site.by_language[l];
@@ -623,8 +699,7 @@ fn render_feed(
             })
             .collect(),
     };
-    let mut ctx = global.clone();
-    ctx.insert("lang", &lang_context(site, lang));
+    let mut ctx = shared.context(lang);
     ctx.insert("feed", &feed);
     Ok(OutputFile {
         path: feed_url.trim_start_matches('/').to_string(),
@@ -646,14 +721,24 @@ fn feed_id(c: &Config, url: &str) -> String {
     }
 }
 
-fn render_not_found(
-    site: &Site,
-    templates: &Templates,
-    global: &Context,
-) -> Result<OutputFile, Error> {
+fn render_not_found(shared: &Shared) -> Result<OutputFile, Error> {
+    let (site, templates) = (shared.site, shared.templates);
     let lang = language(site, &site.config.default_language);
-    let mut ctx = global.clone();
-    ctx.insert("lang", &lang_context(site, lang));
+    let mut ctx = shared.context(lang);
+    // Each language's "Not found", for a page that cannot know its reader's.
+    let not_found: Vec<BTreeMap<&str, &str>> = site
+        .languages
+        .iter()
+        .filter_map(|l| {
+            let text = shared.extra.strings.get(&l.code)?.get("not_found")?;
+            Some(BTreeMap::from([
+                ("tag", l.tag.as_str()),
+                ("dir", l.dir.as_str()),
+                ("text", text.as_str()),
+            ]))
+        })
+        .collect();
+    ctx.insert("not_found", &not_found);
     ctx.insert("translations", &Vec::<Translation>::new());
     ctx.insert("alternates", &Vec::<Alternate>::new());
     Ok(OutputFile {

@@ -40,6 +40,8 @@ pub struct Site {
     pub by_language: Vec<Vec<usize>>,
     /// `group_of[i]` is the index in `groups` of note `i`.
     pub group_of: Vec<usize>,
+    /// Note index by source path relative to the content folder.
+    pub by_source: std::collections::HashMap<String, usize>,
 }
 
 impl Site {
@@ -89,6 +91,11 @@ impl Site {
                     .then(a.key.cmp(&b.key))
             });
         }
+        let by_source = notes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.note.source.rel.clone(), i))
+            .collect();
         Ok(Site {
             config,
             languages,
@@ -96,6 +103,7 @@ impl Site {
             groups,
             by_language,
             group_of,
+            by_source,
         })
     }
 
@@ -132,6 +140,62 @@ impl Site {
             .len()
             .div_ceil(self.config.paginate_by)
             .max(1)
+    }
+
+    /// Resolves a link written in note `from` to another note's source
+    /// (`../en/2025-06-12-cffi-en.md`, relative to the linking file, or
+    /// `@/2025-06-12-cffi` by translation key, or `@/_posts/en/x-en.md`
+    /// from the content folder) to that note in `from`'s language when it
+    /// exists, else its original. `None` when `dest` is not a note link.
+    pub fn note_link(&self, from: usize, dest: &str) -> Option<Result<(usize, String), String>> {
+        if dest.contains("://") || dest.starts_with("//") || dest.starts_with("mailto:") {
+            return None;
+        }
+        let path = dest.split(['#', '?']).next().unwrap_or("");
+        let group = if let Some(target) = path.strip_prefix("@/") {
+            if target.ends_with(".md") {
+                self.by_source.get(target).map(|&i| self.group_of[i])
+            } else {
+                self.groups.binary_search_by(|g| g.key.as_str().cmp(target)).ok()
+            }
+            .ok_or_else(|| format!("link to `{dest}`: no note has that key or path; check the name (keys look like 2025-06-12-cffi)"))
+        } else if path.ends_with(".md") {
+            let folder = self.notes[from]
+                .note
+                .source
+                .rel
+                .rsplit_once('/')
+                .map_or("", |(f, _)| f);
+            let resolved = normalize(folder, path);
+            resolved
+                .as_deref()
+                .and_then(|r| self.by_source.get(r))
+                .map(|&i| self.group_of[i])
+                .ok_or_else(|| {
+                    format!(
+                        "link to `{dest}`: there is no note at {} in the content folder; fix the path or link with @/<key>",
+                        resolved.unwrap_or_else(|| path.to_string())
+                    )
+                })
+        } else {
+            return None;
+        };
+        Some(group.map(|g| {
+            let target = self.pick_language(&self.groups[g].members, &self.notes[from].note.lang);
+            (target, self.config.site_url.link(&self.notes[target].url))
+        }))
+    }
+
+    /// The member of a group to show a reader of `lang`: the note in that
+    /// language, else the original, else the default language's, else any.
+    fn pick_language(&self, members: &[usize], lang: &str) -> usize {
+        let find =
+            |f: &dyn Fn(&Note) -> bool| members.iter().copied().find(|&m| f(&self.notes[m].note));
+        find(&|n| n.lang == lang)
+            .or_else(|| find(&|n| !n.front.translated && n.lang == self.config.default_language))
+            .or_else(|| find(&|n| !n.front.translated))
+            .or_else(|| find(&|n| n.lang == self.config.default_language))
+            .unwrap_or(members[0])
     }
 
     /// The other notes of a note's translation group, and itself.
@@ -285,6 +349,26 @@ fn permalink(config: &Config, note: &Note) -> Result<String, String> {
     Ok(url)
 }
 
+/// Joins a relative link to the folder of the linking file, resolving
+/// `.` and `..`. `None` when it climbs out of the content folder.
+fn normalize(folder: &str, link: &str) -> Option<String> {
+    let mut parts: Vec<&str> = if link.starts_with('/') {
+        Vec::new()
+    } else {
+        folder.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for part in link.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// The output file of a site path: `/a/` → `a/index.html`, `/a` → `a.html`.
 pub fn url_to_file(url: &str) -> String {
     let path = url.trim_start_matches('/');
@@ -352,6 +436,42 @@ mod tests {
         assert_eq!(site.group(1).members, [0, 1]);
         assert_eq!(site.by_language[0], [2, 0]);
         assert!(w.is_empty());
+    }
+
+    #[test]
+    fn note_links_pick_the_readers_language() {
+        let c = config("");
+        let notes = vec![
+            note(
+                &c,
+                "_posts/hi/2025-06-12-cffi-hi.md",
+                "---\ntranslated: true\n---\nx",
+            ),
+            note(&c, "_posts/en/2025-06-12-cffi-en.md", "x"),
+            note(&c, "_posts/hi/2025-07-01-other-hi.md", "x"),
+            note(&c, "_posts/en/2025-08-01-only-en.md", "x"),
+        ];
+        let site = Site::assemble(c, notes, &mut vec![]).unwrap();
+        let from_hi = site.by_source["_posts/hi/2025-07-01-other-hi.md"];
+        let link = |dest: &str| site.note_link(from_hi, dest).map(|r| r.map(|(_, url)| url));
+        assert_eq!(
+            link("../en/2025-06-12-cffi-en.md"),
+            Some(Ok("/hi/cffi/".into()))
+        );
+        assert_eq!(link("@/2025-06-12-cffi#fix"), Some(Ok("/hi/cffi/".into())));
+        assert_eq!(
+            link("../en/2025-08-01-only-en.md"),
+            Some(Ok("/only/".into()))
+        );
+        assert_eq!(link("https://example.org/x.md"), None);
+        assert_eq!(link("/img.png"), None);
+        assert!(
+            link("../en/missing-en.md")
+                .unwrap()
+                .unwrap_err()
+                .contains("no note at _posts/en/missing-en.md")
+        );
+        assert!(link("@/nope").unwrap().is_err());
     }
 
     #[test]

@@ -43,11 +43,12 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "copy-button";
-      button.textContent = "Copy";
+      var label = root.dataset.copy || "Copy";
+      button.textContent = label;
       button.addEventListener("click", function () {
         navigator.clipboard.writeText(copyText(pre)).then(function () {
-          button.textContent = "Copied";
-          setTimeout(function () { button.textContent = "Copy"; }, 1500);
+          button.textContent = root.dataset.copied || "Copied";
+          setTimeout(function () { button.textContent = label; }, 1500);
         });
       });
       pre.appendChild(button);

@@ -179,7 +179,7 @@ fn config_typos_and_missing_config() {
     assert_eq!(stderr.matches("no book.toml").count(), 1, "{stderr}");
     assert!(
         site.read("a/index.html")
-            .contains("<html lang=\"en\" dir=\"ltr\">")
+            .contains("<html lang=\"en\" dir=\"ltr\" ")
     );
 }
 

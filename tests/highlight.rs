@@ -296,6 +296,7 @@ fn tagged_bash_and_python_in_the_corpus_never_fall_back() {
                 &notes::markdown::RenderOptions {
                     highlighter: &h,
                     base_path: "/",
+                    links: &notes::markdown::NoLinks,
                 },
             );
             assert!(
