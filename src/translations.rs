@@ -44,12 +44,11 @@ pub fn analyze(site: &Site) -> Translations {
         .collect();
     let needs_times = original.iter().enumerate().any(|(i, o)| {
         o.is_some()
-            && site.notes[i]
+            && !site.notes[i]
                 .note
                 .front
                 .extra
-                .get("translated_from")
-                .is_none()
+                .contains_key("translated_from")
     });
     let (times, source) = if needs_times {
         change_times(site)
@@ -146,10 +145,10 @@ fn change_times(site: &Site) -> (BTreeMap<String, Timestamp>, &'static str) {
             }
         }
         for n in &site.notes {
-            if !times.contains_key(&n.note.source.rel) {
-                if let Some(t) = mtime(&dir.join(&n.note.source.rel)) {
-                    times.insert(n.note.source.rel.clone(), t);
-                }
+            if !times.contains_key(&n.note.source.rel)
+                && let Some(t) = mtime(&dir.join(&n.note.source.rel))
+            {
+                times.insert(n.note.source.rel.clone(), t);
             }
         }
         return (times, "git");
