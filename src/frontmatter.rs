@@ -30,6 +30,8 @@ pub struct FrontMatter {
     /// `image:` is a flag (`false`) in the corpus and a path in other blogs.
     pub image: Option<Value>,
     pub extra: BTreeMap<String, Value>,
+    /// Every key written, in order, for checks across a translation group.
+    pub keys: Vec<String>,
 }
 
 /// A value with the place (1-based line and column, in the whole file) it
@@ -137,6 +139,7 @@ pub fn parse(yaml: &str, first_line: usize) -> Result<FrontMatter, Vec<FrontMatt
             ));
             continue;
         };
+        fm.keys.push(key.clone());
         let at = || locate_key(yaml, &key, first_line);
         if let Err(message) = set_key(&mut fm, &key, value, at) {
             let (line, column) = at();

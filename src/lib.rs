@@ -12,6 +12,7 @@
 //!           ─▶ output::write ─▶ public/      (staging folder, then swap)
 //! ```
 
+pub mod check;
 pub mod config;
 pub mod discover;
 pub mod error;
@@ -122,6 +123,25 @@ fn read_notes(
     drafts: bool,
     progress: &dyn Progress,
 ) -> Result<Vec<note::Note>, Error> {
+    let (notes, mut problems) = read_all(sources, config, drafts, progress);
+    if problems.is_empty() {
+        return Ok(notes);
+    }
+    // Report duplicates among the notes that did parse in the same run.
+    if let Err(Error::Input(more)) = site::check_duplicates(&notes) {
+        problems.extend(more);
+    }
+    problems.sort();
+    Err(Error::Input(problems))
+}
+
+/// The notes that parse, and the problems of those that do not.
+fn read_all(
+    sources: &[discover::SourceFile],
+    config: &Config,
+    drafts: bool,
+    progress: &dyn Progress,
+) -> (Vec<note::Note>, Vec<Diagnostic>) {
     let results: Vec<_> = sources
         .par_iter()
         .map(|s| {
@@ -139,15 +159,7 @@ fn read_notes(
             Err(d) => problems.extend(d),
         }
     }
-    if problems.is_empty() {
-        return Ok(notes);
-    }
-    // Report duplicates among the notes that did parse in the same run.
-    if let Err(Error::Input(more)) = site::check_duplicates(&notes) {
-        problems.extend(more);
-    }
-    problems.sort();
-    Err(Error::Input(problems))
+    (notes, problems)
 }
 
 fn render_markdown(

@@ -44,6 +44,24 @@ enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// Check notes, templates and translations without writing anything.
+    Check {
+        /// The site's folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// `text` for people, `json` for tools (its shape is stable).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Include drafts.
+        #[arg(long)]
+        drafts: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 fn main() -> ExitCode {
@@ -67,6 +85,33 @@ fn main() -> ExitCode {
                 verbose,
             };
             build(&options, quiet)
+        }
+        Command::Check {
+            root,
+            format,
+            drafts,
+        } => {
+            let options = BuildOptions {
+                root,
+                drafts,
+                ..BuildOptions::default()
+            };
+            let report = notes::check::check(&options);
+            match format {
+                Format::Text => print!("{}", notes::check::to_text(&report)),
+                Format::Json => match serde_json::to_string_pretty(&report) {
+                    Ok(json) => println!("{json}"),
+                    Err(e) => {
+                        eprintln!("error: could not write the report: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                },
+            }
+            if report.errors > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
         }
     }
 }

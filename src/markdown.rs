@@ -49,14 +49,20 @@ pub struct NoteLink {
     pub fragment: Option<String>,
 }
 
-/// A fence opened at `line` and never closed: it swallows the rest of the
-/// note. `glued` is a line inside that ends with a fence glued to text,
-/// the usual cause.
+/// A code block that probably swallows text its author meant to be
+/// outside it: one never closed (it runs to the end of the note), or one
+/// holding a line that ends with a fence glued to its text (which closes
+/// nothing), or one holding what looks like the next block's opening fence.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnclosedFence {
+    /// Lines of the opening fence and of the block's last line.
     pub line: usize,
-    pub swallowed_lines: usize,
+    pub end_line: usize,
+    pub runs_to_end: bool,
+    /// A line inside that ends with a fence glued to text, the usual cause.
     pub glued: Option<usize>,
+    /// A line inside that looks like an opening fence (```` ```bash ````).
+    pub swallowed_fence: Option<usize>,
 }
 
 /// A heading of the note, for the table of contents.
@@ -243,9 +249,9 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     out
 }
 
-/// A fenced block that reaches the end of the note without its closing
-/// fence. pulldown-cmark then ends it at the end of the document, as
-/// CommonMark says; the author almost never meant that.
+/// Finds a fenced block that swallows what follows it (see
+/// [`UnclosedFence`]). pulldown-cmark parses such blocks as CommonMark
+/// says; the author almost never meant that.
 fn unclosed_fence(
     markdown: &str,
     range: &std::ops::Range<usize>,
@@ -255,28 +261,40 @@ fn unclosed_fence(
     let opening = block.lines().next()?.trim_start();
     let fence_char = opening.chars().next().filter(|c| *c == '`' || *c == '~')?;
     let fence_len = opening.chars().take_while(|c| *c == fence_char).count();
-    if range.end < markdown.trim_end().len() {
-        return None;
-    }
-    let last = block.trim_end().lines().last().unwrap_or("").trim();
-    let closed = block.trim_end().lines().count() > 1
-        && last.len() >= fence_len
-        && last.chars().all(|c| c == fence_char);
-    if closed {
-        return None;
-    }
-    let first_line = lines.of(range.start);
     let fence: String = std::iter::repeat_n(fence_char, fence_len).collect();
-    let glued = block
-        .lines()
-        .enumerate()
-        .skip(1)
-        .find(|(_, l)| l.trim_end().ends_with(&fence) && !l.trim().chars().all(|c| c == fence_char))
-        .map(|(i, _)| first_line + i);
-    Some(UnclosedFence {
+    let body: Vec<&str> = block.trim_end().lines().collect();
+    let last = body.last().map_or("", |l| l.trim());
+    let closed = body.len() > 1 && last.len() >= fence_len && last.chars().all(|c| c == fence_char);
+    let first_line = lines.of(range.start);
+    let inner = if closed {
+        &body[1..body.len() - 1]
+    } else {
+        &body[1..]
+    };
+    let glued = inner
+        .iter()
+        .position(|l| l.trim_end().ends_with(&fence) && !l.trim().chars().all(|c| c == fence_char))
+        .map(|i| first_line + 1 + i);
+    let swallowed_fence = inner
+        .iter()
+        .position(|l| {
+            let t = l.trim_start();
+            t.starts_with(&fence) && {
+                let info = t.trim_start_matches(fence_char).trim();
+                !info.is_empty()
+                    && info
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-_.,= ".contains(c))
+            }
+        })
+        .map(|i| first_line + 1 + i);
+    let runs_to_end = !closed && range.end >= markdown.trim_end().len();
+    (runs_to_end || glued.is_some() || swallowed_fence.is_some()).then(|| UnclosedFence {
         line: first_line,
-        swallowed_lines: block.lines().count().saturating_sub(1),
+        end_line: first_line + body.len().saturating_sub(1),
+        runs_to_end,
         glued,
+        swallowed_fence,
     })
 }
 
@@ -519,14 +537,25 @@ mod tests {
     #[test]
     fn unclosed_fences_are_found_with_the_glued_line() {
         let r = md("Intro\n\n```\nPanicException: call failed```\n\n## Fix\n\nmore\n");
-        assert_eq!(
-            r.unclosed_fences,
-            [UnclosedFence {
-                line: 3,
-                swallowed_lines: 5,
-                glued: Some(4)
-            }]
-        );
+        let expected = UnclosedFence {
+            line: 3,
+            end_line: 8,
+            runs_to_end: true,
+            glued: Some(4),
+            swallowed_fence: None,
+        };
+        assert_eq!(r.unclosed_fences, [expected]);
+        // The corpus's case: the glued fence closes nothing, and the block
+        // runs on until the next fence, swallowing an opening one.
+        let r = md("```\nfailed```\n\ntext\n\n  ```bash\n  pip\n  ```\n\nafter\n");
+        let expected = UnclosedFence {
+            line: 1,
+            end_line: 8,
+            runs_to_end: false,
+            glued: Some(2),
+            swallowed_fence: Some(6),
+        };
+        assert_eq!(r.unclosed_fences, [expected]);
         assert!(md("```\nx\n```\n").unclosed_fences.is_empty());
         assert!(md("```\nx\n```").unclosed_fences.is_empty());
         assert!(md("````\nx\n````\n\ntext\n").unclosed_fences.is_empty());

@@ -27,6 +27,10 @@ pub struct Stale {
     pub by: &'static str,
 }
 
+/// How much later than its translation an original's modification time
+/// must be to count as a change, outside git.
+const MTIME_SLACK_SECONDS: i64 = 60;
+
 /// What is known about every note's translation status.
 #[derive(Debug, Clone, Default)]
 pub struct Translations {
@@ -115,7 +119,14 @@ fn stale(
     }
     let translated_at = times.get(rel(i))?;
     let original_at = updated?;
-    (original_at > *translated_at).then_some(Stale {
+    // Copying or checking out a folder gives its files times a few seconds
+    // apart: outside git only a clearly later original counts.
+    let slack = if source == "mtime" {
+        MTIME_SLACK_SECONDS
+    } else {
+        0
+    };
+    (original_at.as_second() > translated_at.as_second() + slack).then_some(Stale {
         original,
         updated: Some(original_at),
         by: source,
