@@ -12,6 +12,12 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Loads `page` in headless Chromium and returns the DOM after its scripts ran.
 fn dump_dom(page: &std::path::Path) -> String {
+    dump_url(&format!("file://{}", page.display()))
+}
+
+/// Loads a URL in headless Chromium and returns the DOM after its scripts
+/// ran (and after any navigation they started).
+fn dump_url(url: &str) -> String {
     let profile = tempfile::tempdir().unwrap();
     let out = Command::new(CHROMIUM)
         .args([
@@ -28,7 +34,7 @@ fn dump_dom(page: &std::path::Path) -> String {
         ])
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
+        .arg(url)
         .output()
         .unwrap_or_else(|e| {
             panic!("{CHROMIUM} could not start ({e}): install it with `apt-get install chromium`")
@@ -102,4 +108,37 @@ fn theme_toggle_switches_code_colours_and_is_remembered() {
         result,
         r#"["rgb(255, 255, 255)","rgb(40, 44, 52)","dark","dark"]"#
     );
+}
+
+/// Opens `page` over HTTP, clicks the switcher's link for English, and
+/// returns the `<html>` tag and `<h1>` of the page the browser ends on.
+fn switch_to_english(site: &TestSite, base: &str, page: &str) -> String {
+    let html = site.read(page);
+    let script = "<script>window.addEventListener('load', function () { \
+        var d = document.querySelector('.lang-switch'); d.open = true; \
+        d.querySelector('a[hreflang=\"en\"]').click(); });</script></body>";
+    let probe = std::path::Path::new(page).with_file_name("switch-probe.html");
+    std::fs::write(site.out().join(&probe), html.replace("</body>", script)).unwrap();
+    let dom = dump_url(&format!("{base}{}", probe.display()));
+    let html_tag = &dom[dom.find("<html").unwrap()..];
+    let html_tag = &html_tag[..html_tag.find('>').unwrap() + 1];
+    let h1 = dom
+        .find("<h1>")
+        .map_or("", |i| &dom[i..i + dom[i..].find("</h1>").unwrap() + 5]);
+    format!("{html_tag}{h1}")
+}
+
+#[test]
+fn language_switcher_takes_arabic_and_hindi_readers_to_english() {
+    let site = TestSite::new(&corpus().join("notes"), "exclude = [\"notes/**\"]\n");
+    site.build_ok(&[]);
+    let base = serve_dir(&site.out());
+    for page in ["ar/cffi/index.html", "hi/cffi/index.html"] {
+        let landed = switch_to_english(&site, &base, page);
+        assert!(
+            landed.starts_with("<html lang=\"en\" dir=\"ltr\"")
+                && landed.ends_with("<h1>Libary cffi in Python</h1>"),
+            "{page}: ended on {landed}"
+        );
+    }
 }
