@@ -23,6 +23,7 @@ pub mod markdown;
 pub mod note;
 pub mod output;
 pub mod render;
+pub mod session;
 pub mod site;
 pub mod translations;
 
@@ -78,40 +79,19 @@ impl Progress for Quiet {}
 /// Builds the site at `options.root` into its output folder.
 pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, Error> {
     let started = Instant::now();
-    let (config, mut warnings) = Config::load(&options.root, &options.overrides)?;
-    let sources = discover::discover(&config, options.drafts)?;
-
-    progress.start("reading", sources.len());
-    let notes = read_notes(&sources, &config, options.drafts, progress)?;
-    let site = Site::assemble(config, notes, &mut warnings)?;
-
-    progress.start("rendering", site.notes.len());
-    let highlighter = Highlighter::new();
-    let rendered = render_markdown(&site, &highlighter, progress);
-    broken_links(&site, &rendered)?;
-    warnings.extend(code_warnings(&site, &rendered, options.verbose));
-    let templates = render::Templates::load(&site.config)?;
-    let codes: Vec<&str> = site.languages.iter().map(|l| l.code.as_str()).collect();
-    let extras = render::Extras {
-        strings: i18n::load(&site.config, &codes, &mut warnings)?,
-        translations: translations::analyze(&site),
-    };
-    let mut files = render::render_site(&site, &rendered, &templates, &extras, &mut warnings)?;
-    files.extend(assets(&site.config)?);
-    check_unique_paths(&files)?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    progress.finish();
-
-    let written = output::write(&site.config.output_dir, &site.config.root, &files)?;
+    let session = session::Session::new(options, progress)?;
+    let files: Vec<OutputFile> = session.pages().values().cloned().collect();
+    let config = session.config();
+    let written = output::write(&config.output_dir, &config.root, &files)?;
     Ok(BuildReport {
-        notes: site.notes.len(),
+        notes: session.site().notes.len(),
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
-        languages: site.languages.len(),
+        languages: session.site().languages.len(),
         files: files.len(),
-        output_dir: site.config.output_dir.clone(),
+        output_dir: config.output_dir.clone(),
         elapsed: started.elapsed(),
-        warnings,
-        highlight: highlighter.stats(),
+        warnings: session.warnings.clone(),
+        highlight: session.highlighter().stats(),
         written,
     })
 }
@@ -167,21 +147,25 @@ fn render_markdown(
     highlighter: &Highlighter,
     progress: &dyn Progress,
 ) -> Vec<markdown::Rendered> {
-    site.notes
-        .par_iter()
-        .enumerate()
-        .map(|(i, n)| {
-            let links = NoteLinks { site, from: i };
-            let opts = markdown::RenderOptions {
-                highlighter,
-                base_path: &site.config.site_url.base_path,
-                links: &links,
-            };
-            let r = markdown::render(&n.note.body, &opts);
+    (0..site.notes.len())
+        .into_par_iter()
+        .map(|i| {
+            let r = render_one(site, highlighter, i);
             progress.advance(1);
             r
         })
         .collect()
+}
+
+/// Renders the Markdown of note `i`.
+fn render_one(site: &Site, highlighter: &Highlighter, i: usize) -> markdown::Rendered {
+    let links = NoteLinks { site, from: i };
+    let opts = markdown::RenderOptions {
+        highlighter,
+        base_path: &site.config.site_url.base_path,
+        links: &links,
+    };
+    markdown::render(&site.notes[i].note.body, &opts)
 }
 
 /// Resolves the note links of one note.
@@ -247,7 +231,7 @@ fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
             .map_err(|m| Error::one(Location::file(config.root.join(config::CONFIG_FILE)), m))?;
     let bytes = |path: &str, b: Vec<u8>| OutputFile {
         path: path.into(),
-        content: Content::Bytes(b),
+        content: Content::Bytes(b.into()),
     };
     let mut files: Vec<OutputFile> = render::BUILTIN_STATIC
         .iter()

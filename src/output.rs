@@ -361,7 +361,7 @@ mod tests {
     fn page(path: &str, text: &str) -> OutputFile {
         OutputFile {
             path: path.into(),
-            content: Content::Bytes(text.as_bytes().to_vec()),
+            content: Content::Bytes(text.as_bytes().into()),
         }
     }
 

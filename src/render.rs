@@ -48,7 +48,8 @@ pub struct OutputFile {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
-    Bytes(Vec<u8>),
+    /// Shared, so that `serve` and the writer hold one copy of each page.
+    Bytes(std::sync::Arc<[u8]>),
     /// A file copied as it is (from `static/`).
     Copy(PathBuf),
 }
@@ -123,12 +124,17 @@ impl Templates {
         self.tera.contains_template(name)
     }
 
-    fn render(&self, name: &str, context: &Context, what: &str) -> Result<Vec<u8>, Error> {
+    fn render(
+        &self,
+        name: &str,
+        context: &Context,
+        what: &str,
+    ) -> Result<std::sync::Arc<[u8]>, Error> {
         let mut out = Vec::with_capacity(16 * 1024);
         self.tera
             .render_to(name, context, &mut out)
             .map_err(|e| self.error(&e, what))?;
-        Ok(out)
+        Ok(out.into())
     }
 
     /// Points a Tera error at the template file, line and column.
@@ -282,6 +288,49 @@ pub fn render_site(
     extra: &Extras,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<OutputFile>, Error> {
+    render_selected(
+        site,
+        rendered,
+        templates,
+        extra,
+        &Selection::all(site),
+        warnings,
+    )
+}
+
+/// Which pages to render: all of them for a build, the ones a change
+/// affects for `serve`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Notes (indexes into `Site::notes`) whose pages to render.
+    pub notes: BTreeSet<usize>,
+    /// Languages (indexes into `Site::languages`) whose index pages and
+    /// feed to render.
+    pub languages: BTreeSet<usize>,
+    pub sitemap: bool,
+    pub not_found: bool,
+}
+
+impl Selection {
+    pub fn all(site: &Site) -> Selection {
+        Selection {
+            notes: (0..site.notes.len()).collect(),
+            languages: (0..site.languages.len()).collect(),
+            sitemap: true,
+            not_found: true,
+        }
+    }
+}
+
+/// Renders the selected pages in parallel.
+pub fn render_selected(
+    site: &Site,
+    rendered: &[Rendered],
+    templates: &Templates,
+    extra: &Extras,
+    selection: &Selection,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<OutputFile>, Error> {
     let mut templates_ctx = Context::new();
     templates_ctx.insert("site", &site_context(site));
     let global = templates_ctx;
@@ -294,12 +343,15 @@ pub fn render_site(
     };
     let layouts = note_templates(site, templates, warnings);
 
-    let notes: Vec<Result<OutputFile, Error>> = (0..site.notes.len())
-        .into_par_iter()
-        .map(|i| render_note(&ctx, &layouts[i], i))
+    let notes: Vec<Result<OutputFile, Error>> = selection
+        .notes
+        .par_iter()
+        .map(|&i| render_note(&ctx, &layouts[i], i))
         .collect();
-    let indexes: Vec<(usize, usize)> = (0..site.languages.len())
-        .flat_map(|l| (1..=site.index_pages(l)).map(move |n| (l, n)))
+    let indexes: Vec<(usize, usize)> = selection
+        .languages
+        .iter()
+        .flat_map(|&l| (1..=site.index_pages(l)).map(move |n| (l, n)))
         .collect();
     let index_pages: Vec<Result<OutputFile, Error>> = indexes
         .into_par_iter()
@@ -320,11 +372,15 @@ pub fn render_site(
         let unique: BTreeSet<Diagnostic> = problems.into_iter().collect();
         return Err(Error::Input(unique.into_iter().collect()));
     }
-    for l in 0..site.languages.len() {
+    for &l in &selection.languages {
         files.push(render_feed(&ctx, l)?);
     }
-    files.push(render_not_found(&ctx)?);
-    files.push(render_sitemap(site, templates, &global)?);
+    if selection.not_found {
+        files.push(render_not_found(&ctx)?);
+    }
+    if selection.sitemap {
+        files.push(render_sitemap(site, templates, &global)?);
+    }
     Ok(files)
 }
 

@@ -43,29 +43,81 @@ pub struct Translations {
 
 /// The original of each note of `site`, and which translations are stale.
 pub fn analyze(site: &Site) -> Translations {
-    let original: Vec<Option<usize>> = (0..site.notes.len())
-        .map(|i| original_of(site, i))
-        .collect();
-    let needs_times = original.iter().enumerate().any(|(i, o)| {
-        o.is_some()
+    let times = if needs_times(site) {
+        ChangeTimes::load(site)
+    } else {
+        ChangeTimes::default()
+    };
+    analyze_with(site, &times)
+}
+
+/// Whether any translation is judged by change times (not by a hash).
+pub fn needs_times(site: &Site) -> bool {
+    (0..site.notes.len()).any(|i| {
+        original_of(site, i).is_some()
             && !site.notes[i]
                 .note
                 .front
                 .extra
                 .contains_key("translated_from")
-    });
-    let (times, source) = if needs_times {
-        change_times(site)
-    } else {
-        (BTreeMap::new(), "none")
-    };
+    })
+}
+
+/// [`analyze`] with change times already known (`serve` keeps them).
+pub fn analyze_with(site: &Site, times: &ChangeTimes) -> Translations {
+    let original: Vec<Option<usize>> = (0..site.notes.len())
+        .map(|i| original_of(site, i))
+        .collect();
     let stale = (0..site.notes.len())
-        .map(|i| original[i].and_then(|o| stale(site, i, o, &times, source)))
+        .map(|i| original[i].and_then(|o| stale(site, i, o, &times.times, times.source)))
         .collect();
     Translations {
         original,
         stale,
-        source,
+        source: times.source,
+    }
+}
+
+/// When each note last changed, by its path relative to the content folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeTimes {
+    pub times: BTreeMap<String, Timestamp>,
+    /// `git`, `mtime`, or `none` when not needed.
+    pub source: &'static str,
+}
+
+impl Default for ChangeTimes {
+    fn default() -> Self {
+        ChangeTimes {
+            times: BTreeMap::new(),
+            source: "none",
+        }
+    }
+}
+
+impl ChangeTimes {
+    pub fn load(site: &Site) -> ChangeTimes {
+        let (times, source) = change_times(site);
+        ChangeTimes { times, source }
+    }
+
+    /// Notes the files that just changed: they changed when last written,
+    /// as a fresh [`ChangeTimes::load`] would find (an edit makes a file
+    /// dirty in git).
+    pub fn refresh(&mut self, dir: &Path, rels: &[String]) {
+        if self.source == "none" {
+            self.source = if git_times(dir).is_some() {
+                "git"
+            } else {
+                "mtime"
+            };
+        }
+        for rel in rels {
+            match mtime(&dir.join(rel)) {
+                Some(t) => self.times.insert(rel.clone(), t),
+                None => self.times.remove(rel),
+            };
+        }
     }
 }
 

@@ -1,0 +1,591 @@
+//! A built site kept in memory, and brought up to date by changes: the
+//! engine of `notes serve`, and of `notes build` (which is one session
+//! written to disk).
+//!
+//! A change re-does only what it affects. An edited note is re-read and
+//! re-rendered; its translation group's pages (their language switcher and
+//! notices), its language's index pages and feed, and the sitemap are
+//! re-rendered from cached Markdown; notes that link to a note whose URL
+//! moved are re-rendered too. A template change re-renders every page from
+//! cached Markdown without re-reading notes; a static file change copies
+//! files; a config change rebuilds everything. A failed change leaves the
+//! session as it was, so the last good site stays served.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::discover::{self, SourceFile};
+use crate::error::Error;
+use crate::highlight::Highlighter;
+use crate::markdown::Rendered;
+use crate::note::Note;
+use crate::render::{self, Content, Extras, OutputFile, Selection, Templates};
+use crate::site::{self, Site};
+use crate::translations::{self, ChangeTimes};
+use crate::{BuildOptions, Progress};
+
+/// What a file looked like when it was read: a changed size or time means
+/// it must be read again.
+type Stamp = Option<(SystemTime, u64)>;
+
+fn stamp(path: &Path) -> Stamp {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+/// What changed on disk, as the watcher reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Notes were written, created, removed or renamed. The paths are
+    /// hints: the content folder is rescanned, so no event can be missed.
+    Notes(Vec<PathBuf>),
+    /// Templates or interface strings (`i18n/`) changed.
+    Templates,
+    /// Files under `static/` changed.
+    Static,
+    /// book.toml changed: everything is rebuilt.
+    Config,
+}
+
+/// The output files a change touched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Update {
+    /// New or changed files, relative to the output folder.
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+impl Update {
+    pub fn is_empty(&self) -> bool {
+        self.changed.is_empty() && self.removed.is_empty()
+    }
+
+    fn absorb(&mut self, other: Update) {
+        let changed: BTreeSet<String> = self.changed.drain(..).chain(other.changed).collect();
+        let removed: BTreeSet<String> = self.removed.drain(..).chain(other.removed).collect();
+        self.removed = removed
+            .iter()
+            .filter(|p| !changed.contains(*p))
+            .cloned()
+            .collect();
+        self.changed = changed.into_iter().collect();
+    }
+}
+
+/// A site built in memory.
+pub struct Session {
+    options: BuildOptions,
+    config: Config,
+    /// Every note file by its path in the content folder; `None` for a
+    /// draft that is not published.
+    notes: BTreeMap<String, (Stamp, Option<Note>)>,
+    site: Site,
+    /// Rendered Markdown, by note source path.
+    rendered: HashMap<String, Rendered>,
+    templates: Templates,
+    extras: Extras,
+    times: ChangeTimes,
+    highlighter: Highlighter,
+    pages: BTreeMap<String, OutputFile>,
+    /// Changes seen but not applied yet, because the site was broken.
+    pending: Pending,
+    /// Warnings of the last successful (re)build.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Pending {
+    config: bool,
+    templates: bool,
+    statics: bool,
+    hints: Vec<PathBuf>,
+}
+
+impl Session {
+    /// Builds the whole site in memory.
+    pub fn new(options: &BuildOptions, progress: &dyn Progress) -> Result<Session, Error> {
+        let (config, mut warnings) = Config::load(&options.root, &options.overrides)?;
+        let sources = discover::discover(&config, options.drafts)?;
+        progress.start("reading", sources.len());
+        let stamps: Vec<Stamp> = sources
+            .par_iter()
+            .map(|s| stamp(&config.content_dir.join(&s.rel)))
+            .collect();
+        let notes = crate::read_notes(&sources, &config, options.drafts, progress)?;
+        let mut by_rel: BTreeMap<String, (Stamp, Option<Note>)> = sources
+            .iter()
+            .zip(stamps)
+            .map(|(s, st)| (s.rel.clone(), (st, None)))
+            .collect();
+        for n in &notes {
+            if let Some(entry) = by_rel.get_mut(&n.source.rel) {
+                entry.1 = Some(n.clone());
+            }
+        }
+        let site = Site::assemble(config.clone(), notes, &mut warnings)?;
+        progress.start("rendering", site.notes.len());
+        let highlighter = Highlighter::new();
+        let rendered_list = crate::render_markdown(&site, &highlighter, progress);
+        crate::broken_links(&site, &rendered_list)?;
+        warnings.extend(crate::code_warnings(&site, &rendered_list, options.verbose));
+        let templates = Templates::load(&config)?;
+        let times = if translations::needs_times(&site) {
+            ChangeTimes::load(&site)
+        } else {
+            ChangeTimes::default()
+        };
+        let extras = extras(&site, &times, &mut warnings)?;
+        let mut files =
+            render::render_site(&site, &rendered_list, &templates, &extras, &mut warnings)?;
+        files.extend(assets(&config)?);
+        crate::check_unique_paths(&files)?;
+        progress.finish();
+        let rendered = site
+            .notes
+            .iter()
+            .zip(rendered_list)
+            .map(|(n, r)| (n.note.source.rel.clone(), r))
+            .collect();
+        Ok(Session {
+            options: options.clone(),
+            config,
+            notes: by_rel,
+            site,
+            rendered,
+            templates,
+            extras,
+            times,
+            highlighter,
+            pages: files.into_iter().map(|f| (f.path.clone(), f)).collect(),
+            pending: Pending::default(),
+            warnings,
+        })
+    }
+
+    /// Every output file, by its path relative to the output folder.
+    pub fn pages(&self) -> &BTreeMap<String, OutputFile> {
+        &self.pages
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn site(&self) -> &Site {
+        &self.site
+    }
+
+    pub fn highlighter(&self) -> &Highlighter {
+        &self.highlighter
+    }
+
+    /// Brings the site up to date with a change. The notes are always
+    /// rescanned, so that a broken note keeps failing until it is fixed.
+    /// On error the last good site stays, and what could not be applied is
+    /// applied with the next change.
+    pub fn apply(&mut self, change: &Change) -> Result<Update, Error> {
+        match change {
+            Change::Config => self.pending.config = true,
+            Change::Templates => self.pending.templates = true,
+            Change::Static => self.pending.statics = true,
+            Change::Notes(hints) => self.pending.hints.extend(hints.iter().cloned()),
+        }
+        if self.pending.config {
+            let update = self.rebuild()?;
+            self.pending = Pending::default();
+            return Ok(update);
+        }
+        let hints = self.pending.hints.clone();
+        let mut update = self.renotes(&hints)?;
+        self.pending.hints.clear();
+        if self.pending.templates {
+            update.absorb(self.retemplate()?);
+            self.pending.templates = false;
+        }
+        if self.pending.statics {
+            update.absorb(self.restatic()?);
+            self.pending.statics = false;
+        }
+        Ok(update)
+    }
+
+    fn rebuild(&mut self) -> Result<Update, Error> {
+        let fresh = Session::new(&self.options, &crate::Quiet)?;
+        let update = diff(&self.pages, &fresh.pages);
+        *self = fresh;
+        Ok(update)
+    }
+
+    fn retemplate(&mut self) -> Result<Update, Error> {
+        let templates = Templates::load(&self.config)?;
+        let mut warnings = Vec::new();
+        let extras = extras(&self.site, &self.times, &mut warnings)?;
+        let rendered = self.rendered_list();
+        let files = render::render_site(&self.site, &rendered, &templates, &extras, &mut warnings)?;
+        let mut pages = self.pages.clone();
+        let update = merge(&mut pages, files, &self.expected_paths(&self.site));
+        self.templates = templates;
+        self.extras = extras;
+        self.pages = pages;
+        self.warnings = warnings;
+        Ok(update)
+    }
+
+    fn restatic(&mut self) -> Result<Update, Error> {
+        let files = assets(&self.config)?;
+        let mut pages = self.pages.clone();
+        let mut expected = self.page_paths(&self.site);
+        expected.extend(files.iter().map(|f| f.path.clone()));
+        let update = merge(&mut pages, files, &expected);
+        crate::check_unique_paths(&pages.values().cloned().collect::<Vec<_>>())?;
+        self.pages = pages;
+        Ok(update)
+    }
+
+    fn renotes(&mut self, hints: &[PathBuf]) -> Result<Update, Error> {
+        let config = &self.config;
+        let sources = discover::discover(config, self.options.drafts)?;
+        let hinted: BTreeSet<String> = hints
+            .iter()
+            .filter_map(|p| p.strip_prefix(&config.content_dir).ok())
+            .map(|p| {
+                p.components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .collect();
+        let current: Vec<(SourceFile, Stamp)> = sources
+            .into_par_iter()
+            .map(|s| {
+                let st = stamp(&config.content_dir.join(&s.rel));
+                (s, st)
+            })
+            .collect();
+        let changed: Vec<&SourceFile> = current
+            .iter()
+            .filter(|(s, st)| {
+                hinted.contains(&s.rel) || self.notes.get(&s.rel).is_none_or(|(old, _)| old != st)
+            })
+            .map(|(s, _)| s)
+            .collect();
+        let present: BTreeSet<&str> = current.iter().map(|(s, _)| s.rel.as_str()).collect();
+        let removed: Vec<String> = self
+            .notes
+            .keys()
+            .filter(|r| !present.contains(r.as_str()))
+            .cloned()
+            .collect();
+        if changed.is_empty() && removed.is_empty() {
+            return Ok(Update::default());
+        }
+
+        // Read what changed; any problem keeps the last good site.
+        let drafts = self.options.drafts;
+        let results: Vec<Result<Option<Note>, Vec<crate::Diagnostic>>> = changed
+            .par_iter()
+            .map(|s| crate::note::read(s, config).map(|n| (!n.front.draft || drafts).then_some(n)))
+            .collect();
+        let mut problems = Vec::new();
+        let mut notes = self.notes.clone();
+        for r in &removed {
+            notes.remove(r);
+        }
+        for (source, result) in changed.iter().zip(results) {
+            let st = current
+                .iter()
+                .find(|(s, _)| s.rel == source.rel)
+                .and_then(|(_, st)| *st);
+            match result {
+                Ok(note) => {
+                    notes.insert(source.rel.clone(), (st, note));
+                }
+                Err(d) => problems.extend(d),
+            }
+        }
+        let list: Vec<Note> = notes.values().filter_map(|(_, n)| n.clone()).collect();
+        if let Err(Error::Input(d)) = site::check_duplicates(&list) {
+            problems.extend(d);
+        }
+        if !problems.is_empty() {
+            problems.sort();
+            return Err(Error::Input(problems));
+        }
+        let mut warnings = Vec::new();
+        let new_site = Site::assemble(config.clone(), list, &mut warnings)?;
+
+        // Markdown: re-render what changed, and whatever links to notes
+        // when the notes' URLs moved.
+        let changed_rels: BTreeSet<&str> = changed.iter().map(|s| s.rel.as_str()).collect();
+        let links_moved = link_map(&self.site) != link_map(&new_site);
+        let stale_markdown: Vec<usize> = (0..new_site.notes.len())
+            .filter(|&i| {
+                let rel = new_site.notes[i].note.source.rel.as_str();
+                changed_rels.contains(rel)
+                    || match self.rendered.get(rel) {
+                        None => true,
+                        Some(r) => {
+                            links_moved && (!r.links.is_empty() || !r.broken_links.is_empty())
+                        }
+                    }
+            })
+            .collect();
+        let fresh: Vec<(usize, Rendered)> = stale_markdown
+            .par_iter()
+            .map(|&i| (i, crate::render_one(&new_site, &self.highlighter, i)))
+            .collect();
+        let mut rendered = self.rendered.clone();
+        for r in &removed {
+            rendered.remove(r);
+        }
+        let mut rerendered = BTreeSet::new();
+        for (i, r) in fresh {
+            let rel = new_site.notes[i].note.source.rel.clone();
+            if self.rendered.get(&rel) != Some(&r) {
+                rerendered.insert(i);
+            }
+            rendered.insert(rel, r);
+        }
+        let rendered_list: Vec<Rendered> = new_site
+            .notes
+            .iter()
+            .map(|n| {
+                rendered
+                    .get(&n.note.source.rel)
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .collect();
+        crate::broken_links(&new_site, &rendered_list)?;
+        warnings.extend(crate::code_warnings(
+            &new_site,
+            &rendered_list,
+            self.options.verbose,
+        ));
+
+        let mut times = self.times.clone();
+        let touched: Vec<String> = changed
+            .iter()
+            .map(|s| s.rel.clone())
+            .chain(removed.iter().cloned())
+            .collect();
+        if translations::needs_times(&new_site) && times.source == "none" {
+            times = ChangeTimes::load(&new_site);
+        } else {
+            times.refresh(&config.content_dir, &touched);
+        }
+        let extras = extras(&new_site, &times, &mut warnings)?;
+
+        let selection = self.plan(&new_site, &extras, &touched, &rerendered);
+        let files = render::render_selected(
+            &new_site,
+            &rendered_list,
+            &self.templates,
+            &extras,
+            &selection,
+            &mut warnings,
+        )?;
+        let mut pages = self.pages.clone();
+        let update = merge(&mut pages, files, &self.expected_paths(&new_site));
+
+        self.notes = notes;
+        self.site = new_site;
+        self.rendered = rendered;
+        self.extras = extras;
+        self.times = times;
+        self.pages = pages;
+        self.warnings = warnings;
+        Ok(update)
+    }
+
+    /// The pages a change to the notes at `touched` affects in `new`: those
+    /// notes and their translation groups (before and after), notes whose
+    /// HTML or translation status changed, and the index pages and feeds of
+    /// every language involved; everything when the languages changed.
+    fn plan(
+        &self,
+        new: &Site,
+        extras: &Extras,
+        touched: &[String],
+        rerendered: &BTreeSet<usize>,
+    ) -> Selection {
+        let codes = |s: &Site| {
+            s.languages
+                .iter()
+                .map(|l| l.code.clone())
+                .collect::<Vec<_>>()
+        };
+        if codes(&self.site) != codes(new) {
+            return Selection::all(new);
+        }
+        let mut keys: BTreeSet<&str> = BTreeSet::new();
+        let mut langs: BTreeSet<&str> = BTreeSet::new();
+        for rel in touched {
+            for s in [&self.site, new] {
+                if let Some(&i) = s.by_source.get(rel) {
+                    keys.insert(s.notes[i].note.key.as_str());
+                    langs.insert(s.notes[i].note.lang.as_str());
+                }
+            }
+        }
+        let mut notes: BTreeSet<usize> = rerendered.clone();
+        for (i, n) in new.notes.iter().enumerate() {
+            let rel = &n.note.source.rel;
+            let old = self.site.by_source.get(rel).copied();
+            let status_changed = old.is_none_or(|o| {
+                let old_original = self.extras.translations.original[o]
+                    .map(|x| &self.site.notes[x].note.source.rel);
+                let new_original =
+                    extras.translations.original[i].map(|x| &new.notes[x].note.source.rel);
+                old_original != new_original
+                    || self.extras.translations.stale[o]
+                        .as_ref()
+                        .map(|s| s.updated)
+                        != extras.translations.stale[i].as_ref().map(|s| s.updated)
+            });
+            if keys.contains(n.note.key.as_str()) || status_changed {
+                notes.insert(i);
+            }
+        }
+        let languages = new
+            .languages
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| langs.contains(l.code.as_str()))
+            .map(|(i, _)| i)
+            .collect();
+        Selection {
+            notes,
+            languages,
+            sitemap: true,
+            not_found: false,
+        }
+    }
+
+    fn rendered_list(&self) -> Vec<Rendered> {
+        self.site
+            .notes
+            .iter()
+            .map(|n| {
+                self.rendered
+                    .get(&n.note.source.rel)
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// Every page file the site has: notes, indexes, feeds, 404, sitemap.
+    fn page_paths(&self, site: &Site) -> BTreeSet<String> {
+        let mut paths: BTreeSet<String> = site.notes.iter().map(|n| n.file.clone()).collect();
+        for (l, lang) in site.languages.iter().enumerate() {
+            for n in 1..=site.index_pages(l) {
+                paths.insert(site::url_to_file(&site.index_url(&lang.code, n)));
+            }
+            paths.insert(
+                site.feed_url(&lang.code)
+                    .trim_start_matches('/')
+                    .to_string(),
+            );
+        }
+        paths.insert("404.html".into());
+        paths.insert("sitemap.xml".into());
+        paths
+    }
+
+    /// [`Session::page_paths`] plus the assets already there.
+    fn expected_paths(&self, site: &Site) -> BTreeSet<String> {
+        let pages = self.page_paths(&self.site);
+        let mut paths = self.page_paths(site);
+        paths.extend(self.pages.keys().filter(|p| !pages.contains(*p)).cloned());
+        paths
+    }
+}
+
+/// What decides where note links point: each note's URL and group.
+fn link_map(site: &Site) -> Vec<(&str, &str, &str, &str)> {
+    site.notes
+        .iter()
+        .map(|n| {
+            (
+                n.note.source.rel.as_str(),
+                n.note.key.as_str(),
+                n.note.lang.as_str(),
+                n.url.as_str(),
+            )
+        })
+        .collect()
+}
+
+fn extras(site: &Site, times: &ChangeTimes, warnings: &mut Vec<String>) -> Result<Extras, Error> {
+    let codes: Vec<&str> = site.languages.iter().map(|l| l.code.as_str()).collect();
+    Ok(Extras {
+        strings: crate::i18n::load(&site.config, &codes, warnings)?,
+        translations: translations::analyze_with(site, times),
+    })
+}
+
+/// The site's assets, read into memory.
+fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
+    crate::assets(config)?
+        .into_iter()
+        .map(|f| match f.content {
+            Content::Copy(path) => {
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| Error::io(&path, "read the static file", e))?;
+                Ok(OutputFile {
+                    path: f.path,
+                    content: Content::Bytes(Arc::from(bytes)),
+                })
+            }
+            Content::Bytes(_) => Ok(f),
+        })
+        .collect()
+}
+
+/// Puts `files` into `pages`, drops pages not in `expected`, and says what
+/// changed.
+fn merge(
+    pages: &mut BTreeMap<String, OutputFile>,
+    files: Vec<OutputFile>,
+    expected: &BTreeSet<String>,
+) -> Update {
+    let mut update = Update::default();
+    for f in files {
+        if pages.get(&f.path) != Some(&f) {
+            update.changed.push(f.path.clone());
+        }
+        pages.insert(f.path.clone(), f);
+    }
+    let gone: Vec<String> = pages
+        .keys()
+        .filter(|p| !expected.contains(*p))
+        .cloned()
+        .collect();
+    for p in gone {
+        pages.remove(&p);
+        update.removed.push(p);
+    }
+    update.changed.sort();
+    update
+}
+
+fn diff(old: &BTreeMap<String, OutputFile>, new: &BTreeMap<String, OutputFile>) -> Update {
+    Update {
+        changed: new
+            .iter()
+            .filter(|(p, f)| old.get(*p) != Some(f))
+            .map(|(p, _)| p.clone())
+            .collect(),
+        removed: old
+            .keys()
+            .filter(|p| !new.contains_key(*p))
+            .cloned()
+            .collect(),
+    }
+}
