@@ -23,6 +23,7 @@ pub mod markdown;
 pub mod note;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod session;
 pub mod site;
 pub mod translations;

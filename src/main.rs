@@ -44,6 +44,27 @@ enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// Build the site in memory and serve it with live reload.
+    Serve {
+        /// The site's folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The port to listen on (the next free one when it is taken; 0 lets the system choose).
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+        /// The address to listen on. Anything but loopback makes the preview reachable from other machines.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in a browser.
+        #[arg(long)]
+        open: bool,
+        /// Include drafts.
+        #[arg(long)]
+        drafts: bool,
+        /// Also warn about code blocks in languages without a grammar.
+        #[arg(long, short)]
+        verbose: bool,
+    },
     /// Check notes, templates and translations without writing anything.
     Check {
         /// The site's folder.
@@ -85,6 +106,33 @@ fn main() -> ExitCode {
                 verbose,
             };
             build(&options, quiet)
+        }
+        Command::Serve {
+            root,
+            port,
+            bind,
+            open,
+            drafts,
+            verbose,
+        } => {
+            let options = notes::serve::ServeOptions {
+                build: BuildOptions {
+                    root,
+                    drafts,
+                    verbose,
+                    ..BuildOptions::default()
+                },
+                bind,
+                port,
+                open,
+            };
+            match notes::serve::serve(options) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::Check {
             root,
