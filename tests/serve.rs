@@ -112,7 +112,7 @@ pub struct Events(BufReader<TcpStream>);
 
 impl Events {
     /// The next event's data (skipping keep-alive comments and chunk sizes).
-    pub fn next(&mut self) -> String {
+    pub fn next_data(&mut self) -> String {
         loop {
             let mut line = String::new();
             let n = self.0.read_line(&mut line).expect("an event within 10 s");
@@ -276,10 +276,10 @@ fn a_broken_note_shows_an_error_and_keeps_the_last_good_site() {
     let site = demo_site();
     let server = Server::start(&site, &[]);
     let mut events = server.events();
-    assert_eq!(events.next(), "{\"error\":null}");
+    assert_eq!(events.next_data(), "{\"error\":null}");
     let note = "content/_posts/en/2025-06-12-cffi-en.md";
     site.write(note, "---\ntitle: [broken\nlang: en\n---\nBroken.\n");
-    let message = events.next();
+    let message = events.next_data();
     let expected = format!(
         "{}:3:5: invalid YAML front matter",
         site.root().join(note).display()
@@ -292,9 +292,9 @@ fn a_broken_note_shows_an_error_and_keeps_the_last_good_site() {
         "the last good version is served"
     );
     // A page opened now learns of the error on connecting.
-    assert!(server.events().next().contains("invalid YAML front matter"));
+    assert!(server.events().next_data().contains("invalid YAML front matter"));
     site.write(note, "---\ntitle: Fixed\nlang: en\n---\nFixed text.\n");
-    let message = events.next();
+    let message = events.next_data();
     assert!(
         message.starts_with("{\"error\":null,\"reload\":["),
         "{message}"
