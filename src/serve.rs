@@ -108,6 +108,9 @@ async fn run(options: ServeOptions) -> Result<(), Error> {
         }
     };
     spawn_watcher(build, session, shared.clone())?;
+    // Listen for Ctrl-C before saying we are up, so that an early one stops
+    // the server cleanly instead of killing it.
+    let stop = stop_signal()?;
     if !addr.ip().is_loopback() {
         eprintln!(
             "warning: serving on {addr}, reachable from other machines: the preview has no access control"
@@ -126,13 +129,34 @@ async fn run(options: ServeOptions) -> Result<(), Error> {
         .fallback(page)
         .with_state(shared);
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(stop)
         .await
         .map_err(|e| Error::Output(format!("the server stopped: {e}")))?;
     println!("stopped");
     Ok(())
+}
+
+/// A future that completes on Ctrl-C (SIGINT) or SIGTERM; the handlers
+/// are installed when this is called.
+#[cfg(unix)]
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>, Error> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let fail = |e: std::io::Error| Error::Output(format!("could not listen for Ctrl-C: {e}"));
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(fail)?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(fail)?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>, Error> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 fn display_addr(addr: SocketAddr) -> String {

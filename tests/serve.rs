@@ -292,7 +292,12 @@ fn a_broken_note_shows_an_error_and_keeps_the_last_good_site() {
         "the last good version is served"
     );
     // A page opened now learns of the error on connecting.
-    assert!(server.events().next_data().contains("invalid YAML front matter"));
+    assert!(
+        server
+            .events()
+            .next_data()
+            .contains("invalid YAML front matter")
+    );
     site.write(note, "---\ntitle: Fixed\nlang: en\n---\nFixed text.\n");
     let message = events.next_data();
     assert!(
