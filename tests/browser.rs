@@ -142,3 +142,190 @@ fn language_switcher_takes_arabic_and_hindi_readers_to_english() {
         );
     }
 }
+
+/// A headless Chromium driven over the WebDriver protocol (chromedriver),
+/// for tests that act over time on one open page.
+struct Browser {
+    driver: std::process::Child,
+    port: u16,
+    session: String,
+}
+
+impl Browser {
+    fn start() -> Browser {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("chromedriver (apt-get install chromium-driver)");
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "chromedriver did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let mut browser = Browser {
+            driver,
+            port,
+            session: String::new(),
+        };
+        let caps = serde_json::json!({"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+        }}}});
+        let reply = browser.call("POST", "/session", &caps);
+        browser.session = reply["value"]["sessionId"]
+            .as_str()
+            .expect("a WebDriver session")
+            .to_string();
+        browser
+    }
+
+    fn call(&self, method: &str, path: &str, body: &serde_json::Value) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let body = body.to_string();
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        // chromedriver keeps the connection open: read the headers, then
+        // exactly Content-Length bytes.
+        let mut reader = std::io::BufReader::new(stream);
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            std::io::BufRead::read_line(&mut reader, &mut line).unwrap();
+            if line.trim().is_empty() {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}: {}", String::from_utf8_lossy(&body)))
+    }
+
+    fn open(&self, url: &str) {
+        self.call(
+            "POST",
+            &format!("/session/{}/url", self.session),
+            &serde_json::json!({ "url": url }),
+        );
+    }
+
+    fn eval(&self, script: &str) -> serde_json::Value {
+        let reply = self.call(
+            "POST",
+            &format!("/session/{}/execute/sync", self.session),
+            &serde_json::json!({ "script": script, "args": [] }),
+        );
+        reply["value"].clone()
+    }
+
+    /// Polls `script` until it returns true, for up to 10 s.
+    fn wait_for(&self, what: &str, script: &str) {
+        let started = std::time::Instant::now();
+        while self.eval(script) != serde_json::Value::Bool(true) {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "{what}: not within 10 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            self.call(
+                "DELETE",
+                &format!("/session/{}", self.session),
+                &serde_json::json!({}),
+            );
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Starts `notes serve` on a site and returns it with its URL.
+fn serve(site: &TestSite) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_notes"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(site.root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(rest) = line.strip_prefix("serving at ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (child, url)
+}
+
+#[test]
+fn an_open_page_follows_edits_and_shows_errors_until_fixed() {
+    let site = TestSite::empty("");
+    let note = "content/2025-01-01-live.md";
+    let long_body = "Filler paragraph.\n\n".repeat(200);
+    site.write(note, format!("---\ntitle: First title\n---\n{long_body}"));
+    let (mut server, url) = serve(&site);
+    let browser = Browser::start();
+    browser.open(&format!("{url}live/"));
+    assert_eq!(
+        browser.eval("return document.querySelector('h1').textContent"),
+        "First title"
+    );
+    browser.eval("window.scrollTo(0, 600); return true");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+
+    site.write(note, format!("---\ntitle: Second title\n---\n{long_body}"));
+    browser.wait_for(
+        "the edit reloads the page",
+        "return document.querySelector('h1').textContent === 'Second title'",
+    );
+    browser.wait_for("the scroll position is kept", "return window.scrollY > 500");
+
+    site.write(note, "---\ntitle: [broken\n---\nx\n");
+    browser.wait_for(
+        "the overlay shows the error with its place",
+        "var o = document.getElementById('notes-error-overlay'); return !!o && o.textContent.indexOf('2025-01-01-live.md:2:') >= 0",
+    );
+    assert_eq!(
+        browser.eval("return document.querySelector('h1').textContent"),
+        "Second title"
+    );
+
+    site.write(note, format!("---\ntitle: Third title\n---\n{long_body}"));
+    browser.wait_for(
+        "the fix removes the overlay",
+        "return !document.getElementById('notes-error-overlay') && document.querySelector('h1').textContent === 'Third title'",
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}
