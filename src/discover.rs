@@ -83,6 +83,37 @@ pub fn discover(config: &Config, drafts: bool) -> Result<Vec<SourceFile>, Error>
     Ok(found)
 }
 
+/// The note a changed path is, when it is one `discover` would list (or
+/// would have listed, for a removed file): a `.md` file under the content
+/// folder, not hidden, not a draft unless drafts are built, not excluded.
+pub fn source_for(config: &Config, path: &Path, drafts: bool) -> Result<Option<SourceFile>, Error> {
+    let Ok(rel_path) = path.strip_prefix(&config.content_dir) else {
+        return Ok(None);
+    };
+    let names: Vec<&std::ffi::OsStr> = rel_path.iter().collect();
+    let Some((file, folders)) = names.split_last() else {
+        return Ok(None);
+    };
+    let output_dir = config.output_dir.canonicalize().ok();
+    let skipped = folders
+        .iter()
+        .any(|f| is_hidden(f) || (!drafts && *f == "_drafts"))
+        || is_hidden(file)
+        || Path::new(file).extension().is_none_or(|x| x != "md")
+        || output_dir.as_deref().is_some_and(|o| path.starts_with(o));
+    if skipped {
+        return Ok(None);
+    }
+    let rel = relative(path, &config.content_dir);
+    if exclude_set(config)?.is_match(&rel) {
+        return Ok(None);
+    }
+    Ok(Some(SourceFile {
+        path: display_path(path),
+        rel,
+    }))
+}
+
 fn exclude_set(config: &Config) -> Result<GlobSet, Error> {
     let mut builder = GlobSetBuilder::new();
     let mut problems = Vec::new();

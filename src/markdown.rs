@@ -17,7 +17,8 @@ use crate::highlight::{Fallback, Highlighter, escape};
 /// A note's body as HTML, with what templates, indexes and checks need.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rendered {
-    pub html: String,
+    /// Shared: `serve` keeps every note's HTML and clones it per change.
+    pub html: std::sync::Arc<str>,
     pub toc: Vec<TocEntry>,
     /// The first paragraph as plain text, for descriptions and feeds.
     pub summary: String,
@@ -240,8 +241,9 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
             other => events.push(other),
         }
     }
-    out.html.reserve(markdown.len() * 2);
-    pulldown_cmark::html::push_html(&mut out.html, events.into_iter());
+    let mut html = String::with_capacity(markdown.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    out.html = html.into();
     let log = log.into_inner();
     out.anchors.extend(out.toc.iter().map(|t| t.id.clone()));
     out.links = log.links;

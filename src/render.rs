@@ -304,9 +304,10 @@ pub fn render_site(
 pub struct Selection {
     /// Notes (indexes into `Site::notes`) whose pages to render.
     pub notes: BTreeSet<usize>,
-    /// Languages (indexes into `Site::languages`) whose index pages and
-    /// feed to render.
-    pub languages: BTreeSet<usize>,
+    /// Index pages to render: (language index, page number from 1).
+    pub index_pages: BTreeSet<(usize, usize)>,
+    /// Languages whose feed to render.
+    pub feeds: BTreeSet<usize>,
     pub sitemap: bool,
     pub not_found: bool,
 }
@@ -315,7 +316,10 @@ impl Selection {
     pub fn all(site: &Site) -> Selection {
         Selection {
             notes: (0..site.notes.len()).collect(),
-            languages: (0..site.languages.len()).collect(),
+            index_pages: (0..site.languages.len())
+                .flat_map(|l| (1..=site.index_pages(l)).map(move |n| (l, n)))
+                .collect(),
+            feeds: (0..site.languages.len()).collect(),
             sitemap: true,
             not_found: true,
         }
@@ -348,14 +352,10 @@ pub fn render_selected(
         .par_iter()
         .map(|&i| render_note(&ctx, &layouts[i], i))
         .collect();
-    let indexes: Vec<(usize, usize)> = selection
-        .languages
-        .iter()
-        .flat_map(|&l| (1..=site.index_pages(l)).map(move |n| (l, n)))
-        .collect();
-    let index_pages: Vec<Result<OutputFile, Error>> = indexes
-        .into_par_iter()
-        .map(|(l, n)| render_index(&ctx, l, n))
+    let index_pages: Vec<Result<OutputFile, Error>> = selection
+        .index_pages
+        .par_iter()
+        .map(|&(l, n)| render_index(&ctx, l, n))
         .collect();
 
     let mut files = Vec::new();
@@ -372,7 +372,7 @@ pub fn render_selected(
         let unique: BTreeSet<Diagnostic> = problems.into_iter().collect();
         return Err(Error::Input(unique.into_iter().collect()));
     }
-    for &l in &selection.languages {
+    for &l in &selection.feeds {
         files.push(render_feed(&ctx, l)?);
     }
     if selection.not_found {

@@ -52,9 +52,11 @@ const LIVE_JS: &str = "/__notes/live.js";
 const EVENTS: &str = "/__notes/events";
 const LIVE_SCRIPT: &str = include_str!("live.js");
 
-/// How long the watcher waits for more events before rebuilding, so that
-/// a `git checkout` of many files is one rebuild.
-const QUIET: Duration = Duration::from_millis(30);
+/// How long a file must be quiet before its events are passed on, and how
+/// long the rebuild waits for more after a batch, so that a `git checkout`
+/// of many files is one rebuild.
+const DEBOUNCE: Duration = Duration::from_millis(10);
+const QUIET: Duration = Duration::from_millis(20);
 
 type Pages = Arc<BTreeMap<String, OutputFile>>;
 
@@ -203,7 +205,7 @@ fn spawn_watcher(
     shared: Arc<Shared>,
 ) -> Result<(), Error> {
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
-    let mut debouncer = new_debouncer(QUIET, None, move |r: DebounceEventResult| {
+    let mut debouncer = new_debouncer(DEBOUNCE, None, move |r: DebounceEventResult| {
         let _ = tx.send(r);
     })
     .map_err(|e| Error::Output(format!("could not watch files: {e}")))?;
@@ -414,6 +416,11 @@ fn apply(
 /// shows them; `*` when a stylesheet or script changed, which every page
 /// uses.
 fn reload_paths(update: &Update) -> Vec<String> {
+    // When most pages changed (a template edit), name none: every open
+    // page reloads.
+    if update.changed.len() + update.removed.len() > 500 {
+        return vec!["*".into()];
+    }
     let mut out = Vec::new();
     for file in update.changed.iter().chain(&update.removed) {
         if file == "*" || file.ends_with(".css") || file.ends_with(".js") {

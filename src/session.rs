@@ -104,6 +104,9 @@ struct Pending {
     templates: bool,
     statics: bool,
     hints: Vec<PathBuf>,
+    /// The last change failed: rescan the content folder, so that the
+    /// broken notes are read again whatever the next change names.
+    rescan: bool,
 }
 
 impl Session {
@@ -200,9 +203,15 @@ impl Session {
             self.pending = Pending::default();
             return Ok(update);
         }
-        let hints = self.pending.hints.clone();
+        let hints = if self.pending.rescan {
+            Vec::new()
+        } else {
+            self.pending.hints.clone()
+        };
+        self.pending.rescan = true;
         let mut update = self.renotes(&hints)?;
         self.pending.hints.clear();
+        self.pending.rescan = false;
         if self.pending.templates {
             update.absorb(self.retemplate()?);
             self.pending.templates = false;
@@ -249,38 +258,11 @@ impl Session {
 
     fn renotes(&mut self, hints: &[PathBuf]) -> Result<Update, Error> {
         let config = &self.config;
-        let sources = discover::discover(config, self.options.drafts)?;
-        let hinted: BTreeSet<String> = hints
-            .iter()
-            .filter_map(|p| p.strip_prefix(&config.content_dir).ok())
-            .map(|p| {
-                p.components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/")
-            })
-            .collect();
-        let current: Vec<(SourceFile, Stamp)> = sources
-            .into_par_iter()
-            .map(|s| {
-                let st = stamp(&config.content_dir.join(&s.rel));
-                (s, st)
-            })
-            .collect();
-        let changed: Vec<&SourceFile> = current
-            .iter()
-            .filter(|(s, st)| {
-                hinted.contains(&s.rel) || self.notes.get(&s.rel).is_none_or(|(old, _)| old != st)
-            })
-            .map(|(s, _)| s)
-            .collect();
-        let present: BTreeSet<&str> = current.iter().map(|(s, _)| s.rel.as_str()).collect();
-        let removed: Vec<String> = self
-            .notes
-            .keys()
-            .filter(|r| !present.contains(r.as_str()))
-            .cloned()
-            .collect();
+        let (current, removed) = match self.hinted_changes(hints)? {
+            Some(found) => found,
+            None => self.rescan()?,
+        };
+        let changed: Vec<&SourceFile> = current.iter().map(|(s, _)| s).collect();
         if changed.is_empty() && removed.is_empty() {
             return Ok(Update::default());
         }
@@ -381,7 +363,7 @@ impl Session {
         }
         let extras = extras(&new_site, &times, &mut warnings)?;
 
-        let selection = self.plan(&new_site, &extras, &touched, &rerendered);
+        let selection = self.plan(&new_site, &rendered, &extras, &touched, &rerendered);
         let files = render::render_selected(
             &new_site,
             &rendered_list,
@@ -391,16 +373,104 @@ impl Session {
             &mut warnings,
         )?;
         let mut pages = self.pages.clone();
-        let update = merge(&mut pages, files, &self.expected_paths(&new_site));
+        // Pages can only disappear when notes moved or index pages went.
+        let expected = if link_map(&self.site) != link_map(&new_site)
+            || index_counts(&self.site) != index_counts(&new_site)
+        {
+            self.expected_paths(&new_site)
+        } else {
+            pages
+                .keys()
+                .cloned()
+                .chain(files.iter().map(|f| f.path.clone()))
+                .collect()
+        };
+        let update = merge(&mut pages, files, &expected);
 
-        self.notes = notes;
-        self.site = new_site;
-        self.rendered = rendered;
-        self.extras = extras;
+        // Freeing the old site's thousands of allocations takes tens of
+        // milliseconds: do it off the path to the reload.
+        let old = (
+            std::mem::replace(&mut self.notes, notes),
+            std::mem::replace(&mut self.site, new_site),
+            std::mem::replace(&mut self.rendered, rendered),
+            std::mem::replace(&mut self.extras, extras),
+            std::mem::replace(&mut self.pages, pages),
+        );
+        std::thread::spawn(move || drop(old));
         self.times = times;
-        self.pages = pages;
         self.warnings = warnings;
         Ok(update)
+    }
+
+    /// The notes that changed and those removed, from the watcher's paths
+    /// alone: `None` when a path is a folder (a folder renamed or deleted
+    /// hides what it held), so that the content folder must be rescanned.
+    #[allow(clippy::type_complexity)]
+    fn hinted_changes(
+        &self,
+        hints: &[PathBuf],
+    ) -> Result<Option<(Vec<(SourceFile, Stamp)>, Vec<String>)>, Error> {
+        if hints.is_empty() {
+            return Ok(None);
+        }
+        let mut changed: BTreeMap<String, (SourceFile, Stamp)> = BTreeMap::new();
+        let mut removed = BTreeSet::new();
+        for path in hints {
+            if path.is_dir() || (!path.exists() && path.extension().is_none_or(|x| x != "md")) {
+                return Ok(None);
+            }
+            let Some(source) = discover::source_for(&self.config, path, self.options.drafts)?
+            else {
+                continue;
+            };
+            if path.is_file() {
+                // Read it even when its size and time look the same: two
+                // writes within the file system's clock tick share a time.
+                removed.remove(&source.rel);
+                changed.insert(source.rel.clone(), (source, stamp(path)));
+            } else if self.notes.contains_key(&source.rel) {
+                changed.remove(&source.rel);
+                removed.insert(source.rel);
+            }
+        }
+        Ok(Some((
+            changed.into_values().collect(),
+            removed.into_iter().collect(),
+        )))
+    }
+
+    /// The notes that changed and those removed, by walking the content
+    /// folder and comparing every file's size and time.
+    #[allow(clippy::type_complexity)]
+    fn rescan(&self) -> Result<(Vec<(SourceFile, Stamp)>, Vec<String>), Error> {
+        let config = &self.config;
+        let sources = discover::discover(config, self.options.drafts)?;
+        let current: Vec<(SourceFile, Stamp)> = sources
+            .into_par_iter()
+            .map(|s| {
+                let st = stamp(&config.content_dir.join(&s.rel));
+                (s, st)
+            })
+            .collect();
+        let present: BTreeSet<&str> = current.iter().map(|(s, _)| s.rel.as_str()).collect();
+        let removed: Vec<String> = self
+            .notes
+            .keys()
+            .filter(|r| !present.contains(r.as_str()))
+            .cloned()
+            .collect();
+        // A file written within the last seconds may have changed without
+        // its size or time showing it (writes within one clock tick).
+        let recent = SystemTime::now() - std::time::Duration::from_secs(2);
+        let changed = current
+            .iter()
+            .filter(|(s, st)| {
+                self.notes.get(&s.rel).is_none_or(|(old, _)| old != st)
+                    || st.is_some_and(|(time, _)| time > recent)
+            })
+            .cloned()
+            .collect();
+        Ok((changed, removed))
     }
 
     /// The pages a change to the notes at `touched` affects in `new`: those
@@ -410,6 +480,7 @@ impl Session {
     fn plan(
         &self,
         new: &Site,
+        rendered: &HashMap<String, Rendered>,
         extras: &Extras,
         touched: &[String],
         rerendered: &BTreeSet<usize>,
@@ -452,19 +523,60 @@ impl Session {
                 notes.insert(i);
             }
         }
-        let languages = new
-            .languages
-            .iter()
-            .enumerate()
-            .filter(|(_, l)| langs.contains(l.code.as_str()))
-            .map(|(i, _)| i)
-            .collect();
-        Selection {
+        let mut selection = Selection {
             notes,
-            languages,
-            sitemap: true,
-            not_found: false,
+            sitemap: self.sitemap_changed(new),
+            ..Selection::default()
+        };
+        for (l, lang) in new.languages.iter().enumerate() {
+            if !langs.contains(lang.code.as_str()) {
+                continue;
+            }
+            selection.feeds.insert(l);
+            let old = self.index_entries(&self.site, &self.rendered, l);
+            let fresh = self.index_entries(new, rendered, l);
+            let per = new.config.paginate_by;
+            let pages = new.index_pages(l);
+            for n in 1..=pages {
+                let same = old
+                    .iter()
+                    .skip((n - 1) * per)
+                    .take(per)
+                    .eq(fresh.iter().skip((n - 1) * per).take(per));
+                // Every page shows the page count: when it changes, all do.
+                if old.len().div_ceil(per).max(1) != pages || !same {
+                    selection.index_pages.insert((l, n));
+                }
+            }
         }
+        selection
+    }
+
+    /// What a language's index pages show of each note, in order.
+    fn index_entries<'a>(
+        &self,
+        site: &'a Site,
+        rendered: &'a HashMap<String, Rendered>,
+        l: usize,
+    ) -> Vec<IndexEntry<'a>> {
+        site.by_language[l]
+            .iter()
+            .map(|&i| {
+                let n = &site.notes[i];
+                let summary = rendered
+                    .get(&n.note.source.rel)
+                    .map_or("", |r| r.summary.as_str());
+                (n.url.as_str(), n.note.title.as_str(), n.note.date, summary)
+            })
+            .collect()
+    }
+
+    /// The sitemap shows each note's URL, date and translations.
+    fn sitemap_changed(&self, new: &Site) -> bool {
+        let shape = |s: &Site, i: usize| (s.notes[i].note.date, s.group(i).members.len());
+        self.site.notes.len() != new.notes.len()
+            || link_map(&self.site) != link_map(new)
+            || (0..new.notes.len()).any(|i| shape(&self.site, i) != shape(new, i))
     }
 
     fn rendered_list(&self) -> Vec<Rendered> {
@@ -506,6 +618,16 @@ impl Session {
         paths
     }
 }
+
+/// How many index pages each language has.
+fn index_counts(site: &Site) -> Vec<usize> {
+    (0..site.languages.len())
+        .map(|l| site.index_pages(l))
+        .collect()
+}
+
+/// A note as an index page lists it: URL, title, date, summary.
+type IndexEntry<'a> = (&'a str, &'a str, Option<jiff::civil::DateTime>, &'a str);
 
 /// What decides where note links point: each note's URL and group.
 fn link_map(site: &Site) -> Vec<(&str, &str, &str, &str)> {

@@ -267,8 +267,19 @@ impl Drop for Browser {
     }
 }
 
+/// A child process killed when dropped, so that a failing test leaves no
+/// server running.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `notes serve` on a site and returns it with its URL.
-fn serve(site: &TestSite) -> (std::process::Child, String) {
+fn serve(site: &TestSite) -> (Killed, String) {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_notes"))
         .args(["serve", "--port", "0", "--root"])
@@ -285,7 +296,7 @@ fn serve(site: &TestSite) -> (std::process::Child, String) {
         }
     };
     std::thread::spawn(move || for _ in lines {});
-    (child, url)
+    (Killed(child), url)
 }
 
 #[test]
@@ -294,7 +305,7 @@ fn an_open_page_follows_edits_and_shows_errors_until_fixed() {
     let note = "content/2025-01-01-live.md";
     let long_body = "Filler paragraph.\n\n".repeat(200);
     site.write(note, format!("---\ntitle: First title\n---\n{long_body}"));
-    let (mut server, url) = serve(&site);
+    let (_server, url) = serve(&site);
     let browser = Browser::start();
     browser.open(&format!("{url}live/"));
     assert_eq!(
@@ -326,6 +337,4 @@ fn an_open_page_follows_edits_and_shows_errors_until_fixed() {
         "the fix removes the overlay",
         "return !document.getElementById('notes-error-overlay') && document.querySelector('h1').textContent === 'Third title'",
     );
-    let _ = server.kill();
-    let _ = server.wait();
 }
