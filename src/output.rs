@@ -50,6 +50,9 @@ struct Record {
 /// Writes `files` as the new content of `output`.
 pub fn write(output: &Path, root: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
     let previous = check_output(output, root)?;
+    if previous.is_none() {
+        return write_fresh(output, files);
+    }
     let mut created_dirs = Vec::new();
     if !output.exists() {
         create_dirs(output, &mut created_dirs)?;
@@ -82,6 +85,72 @@ pub fn write(output: &Path, root: &Path, files: &[OutputFile]) -> Result<WriteSt
         written: changed.len(),
         unchanged: new.len() - changed.len(),
         removed,
+    })
+}
+
+/// A first build (no output yet, or an empty folder): everything is
+/// written into a staging folder beside the output, which is then renamed
+/// into place in one step. Half the file-system work of staging each file.
+fn write_fresh(output: &Path, files: &[OutputFile]) -> Result<WriteStats, Error> {
+    let parent = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staging = parent.join(format!(".{name}.notes-new"));
+    if staging.exists() {
+        // Our own name, left by a build that was killed.
+        fs::remove_dir_all(&staging)
+            .map_err(|e| Error::io(&staging, "remove a leftover staging folder", e))?;
+    }
+    let mut created = Vec::new();
+    create_dirs(&staging, &mut created)?;
+    let result = (|| {
+        let records: Vec<(&OutputFile, Record)> = files
+            .par_iter()
+            .map(|f| Ok((f, record(f)?)))
+            .collect::<Result<_, Error>>()?;
+        let folders: BTreeSet<&Path> = files
+            .iter()
+            .filter_map(|f| Path::new(&f.path).parent())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        for folder in folders {
+            let dir = staging.join(folder);
+            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the folder", e))?;
+        }
+        files.par_iter().try_for_each(|f| {
+            let target = staging.join(&f.path);
+            match &f.content {
+                Content::Bytes(bytes) => {
+                    fs::write(&target, bytes).map_err(|e| Error::io(&target, "write", e))
+                }
+                Content::Copy(from) => fs::copy(from, &target)
+                    .map(drop)
+                    .map_err(|e| Error::io(from, "copy the static file", e)),
+            }
+        })?;
+        write_manifest(&staging, &records)?;
+        if output.exists() {
+            // An empty folder: make way for the new one.
+            fs::remove_dir(output)
+                .map_err(|e| Error::io(output, "replace the empty output folder", e))?;
+        }
+        fs::create_dir_all(parent).map_err(|e| Error::io(parent, "create the folder", e))?;
+        fs::rename(&staging, output)
+            .map_err(|e| Error::io(output, "move the new site into place", e))
+    })();
+    if let Err(e) = result {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    Ok(WriteStats {
+        written: files.len(),
+        unchanged: 0,
+        removed: 0,
     })
 }
 
@@ -387,6 +456,15 @@ mod tests {
         );
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "1");
         assert!(out.join(MARKER).is_file());
+        let names: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names,
+            ["public"],
+            "the staging folder was renamed into place"
+        );
         // Age b.html so that a rewrite would show.
         let old = SystemTime::now() - Duration::from_secs(3600);
         fs::File::options()
