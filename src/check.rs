@@ -218,7 +218,7 @@ fn anchors(site: &Site, rendered: &[crate::markdown::Rendered], report: &mut Che
                 continue;
             };
             let target = link.target.unwrap_or(i);
-            let decoded = percent_decode(fragment);
+            let decoded = site::percent_decode(fragment).unwrap_or_else(|| fragment.clone());
             if fragment.is_empty()
                 || rendered[target]
                     .anchors
@@ -248,26 +248,6 @@ fn anchors(site: &Site, rendered: &[crate::markdown::Rendered], report: &mut Che
             );
         }
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(b) = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn fences(site: &Site, rendered: &[crate::markdown::Rendered], report: &mut CheckReport) {
@@ -570,7 +550,10 @@ mod tests {
 
     #[test]
     fn percent_decoding() {
-        assert_eq!(percent_decode("%E5%AE%89%E8%A3%85"), "安装");
-        assert_eq!(percent_decode("a%2"), "a%2");
+        assert_eq!(
+            site::percent_decode("%E5%AE%89%E8%A3%85").as_deref(),
+            Some("安装")
+        );
+        assert_eq!(site::percent_decode("a%2"), None);
     }
 }

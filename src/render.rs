@@ -220,19 +220,9 @@ struct PageContext<'a> {
     /// Every language version of the note, this one included.
     translations: &'a [Translation<'a>],
     /// For a translation: the note it was translated from.
-    original: Option<Original<'a>>,
+    original: Option<Translation<'a>>,
     /// For a translation whose original changed after it.
     stale: Option<StaleNotice>,
-}
-
-#[derive(Serialize)]
-struct Original<'a> {
-    lang: &'a str,
-    name: &'a str,
-    tag: &'a str,
-    dir: &'static str,
-    title: &'a str,
-    url: String,
 }
 
 #[derive(Serialize)]
@@ -521,19 +511,7 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
     let translations: Vec<Translation> = group
         .members
         .iter()
-        .map(|&m| {
-            let other = &site.notes[m];
-            let l = language(site, &other.note.lang);
-            Translation {
-                code: &l.code,
-                name: &l.name,
-                tag: &l.tag,
-                dir: l.dir.as_str(),
-                title: &other.note.title,
-                url: c.site_url.link(&other.url),
-                current: m == i,
-            }
-        })
+        .map(|&m| version(site, m, m == i))
         .collect();
     let mut alternates: Vec<Alternate> = group
         .members
@@ -591,18 +569,7 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
             .get(i)
             .copied()
             .flatten()
-            .map(|o| {
-                let n = &site.notes[o];
-                let l = language(site, &n.note.lang);
-                Original {
-                    lang: &l.code,
-                    name: &l.name,
-                    tag: &l.tag,
-                    dir: l.dir.as_str(),
-                    title: &n.note.title,
-                    url: c.site_url.link(&n.url),
-                }
-            }),
+            .map(|o| version(site, o, false)),
         stale: shared
             .extra
             .translations
@@ -626,6 +593,21 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
         path: n.file.clone(),
         content: Content::Bytes(templates.render(template, &ctx, &what)?),
     })
+}
+
+/// One language version of a note, for switchers and notices.
+fn version(site: &Site, m: usize, current: bool) -> Translation<'_> {
+    let note = &site.notes[m];
+    let l = language(site, &note.note.lang);
+    Translation {
+        code: &l.code,
+        name: &l.name,
+        tag: &l.tag,
+        dir: l.dir.as_str(),
+        title: &note.note.title,
+        url: site.config.site_url.link(&note.url),
+        current,
+    }
 }
 
 fn summary<'a>(site: &'a Site, rendered: &'a [Rendered], i: usize) -> Summary<'a> {

@@ -497,7 +497,7 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
 /// anything that tries to leave the site: `..` (also percent-encoded),
 /// backslashes, NUL.
 pub fn clean_path(raw: &str) -> Option<String> {
-    let decoded = percent_decode(raw)?;
+    let decoded = crate::site::percent_decode(raw)?;
     if decoded.contains(['\\', '\0']) {
         return None;
     }
@@ -509,23 +509,6 @@ pub fn clean_path(raw: &str) -> Option<String> {
         return None;
     }
     Some(path.to_string())
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 fn not_found(pages: &Pages) -> Response {

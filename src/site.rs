@@ -349,6 +349,24 @@ fn permalink(config: &Config, note: &Note) -> Result<String, String> {
     Ok(url)
 }
 
+/// Decodes `%XX` escapes of a URL path or fragment; `None` for a broken
+/// escape or bytes that are not UTF-8.
+pub fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(text.get(i + 1..i + 3)?, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Joins a relative link to the folder of the linking file, resolving
 /// `.` and `..`. `None` when it climbs out of the content folder.
 fn normalize(folder: &str, link: &str) -> Option<String> {

@@ -270,7 +270,7 @@ pub fn serve_dir(dir: &Path) -> String {
                 .split('?')
                 .next()
                 .unwrap_or("/");
-            let path = percent_decode(path);
+            let path = notes::site::percent_decode(path).unwrap_or_default();
             let mut file = dir.join(path.trim_start_matches('/'));
             if path.ends_with('/') {
                 file = file.join("index.html");
@@ -296,24 +296,4 @@ pub fn serve_dir(dir: &Path) -> String {
         }
     });
     format!("http://127.0.0.1:{port}/")
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(b) = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
