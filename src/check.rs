@@ -211,7 +211,11 @@ fn at(site: &Site, note: usize, body_line: usize) -> crate::Location {
 
 /// `#fragment` links, to this note or another, that no heading or
 /// footnote has.
-fn anchors(site: &Site, rendered: &[crate::markdown::Rendered], report: &mut CheckReport) {
+fn anchors(
+    site: &Site,
+    rendered: &[std::sync::Arc<crate::markdown::Rendered>],
+    report: &mut CheckReport,
+) {
     for (i, r) in rendered.iter().enumerate() {
         for link in &r.links {
             let Some(fragment) = &link.fragment else {
@@ -250,7 +254,11 @@ fn anchors(site: &Site, rendered: &[crate::markdown::Rendered], report: &mut Che
     }
 }
 
-fn fences(site: &Site, rendered: &[crate::markdown::Rendered], report: &mut CheckReport) {
+fn fences(
+    site: &Site,
+    rendered: &[std::sync::Arc<crate::markdown::Rendered>],
+    report: &mut CheckReport,
+) {
     for (i, r) in rendered.iter().enumerate() {
         let body_line = |l: usize| site.notes[i].note.body_line + l - 1;
         for f in &r.unclosed_fences {
@@ -286,7 +294,11 @@ fn fences(site: &Site, rendered: &[crate::markdown::Rendered], report: &mut Chec
 }
 
 /// Renders every page without writing it, for template errors.
-fn templates(site: &Site, rendered: &[crate::markdown::Rendered], report: &mut CheckReport) {
+fn templates(
+    site: &Site,
+    rendered: &[std::sync::Arc<crate::markdown::Rendered>],
+    report: &mut CheckReport,
+) {
     let templates = match render::Templates::load(&site.config) {
         Ok(t) => t,
         Err(e) => return report.error("template", e),

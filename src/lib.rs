@@ -147,13 +147,13 @@ fn render_markdown(
     site: &Site,
     highlighter: &Highlighter,
     progress: &dyn Progress,
-) -> Vec<markdown::Rendered> {
+) -> Vec<std::sync::Arc<markdown::Rendered>> {
     (0..site.notes.len())
         .into_par_iter()
         .map(|i| {
             let r = render_one(site, highlighter, i);
             progress.advance(1);
-            r
+            std::sync::Arc::new(r)
         })
         .collect()
 }
@@ -182,7 +182,7 @@ impl markdown::LinkResolver for NoteLinks<'_> {
 }
 
 /// Links to notes that do not exist fail the build, each at its line.
-fn broken_links(site: &Site, rendered: &[markdown::Rendered]) -> Result<(), Error> {
+fn broken_links(site: &Site, rendered: &[std::sync::Arc<markdown::Rendered>]) -> Result<(), Error> {
     let problems: Vec<Diagnostic> = site
         .notes
         .iter()
@@ -204,7 +204,11 @@ fn broken_links(site: &Site, rendered: &[markdown::Rendered]) -> Result<(), Erro
 }
 
 /// Code blocks that fell back to plain text, as `path:line: why`.
-fn code_warnings(site: &Site, rendered: &[markdown::Rendered], verbose: bool) -> Vec<String> {
+fn code_warnings(
+    site: &Site,
+    rendered: &[std::sync::Arc<markdown::Rendered>],
+    verbose: bool,
+) -> Vec<String> {
     let mut out = Vec::new();
     for (n, r) in site.notes.iter().zip(rendered) {
         for f in &r.fallbacks {

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -273,7 +274,7 @@ struct Paginator<'a> {
 /// `site.notes[i]`. Unknown layouts are reported once each in `warnings`.
 pub fn render_site(
     site: &Site,
-    rendered: &[Rendered],
+    rendered: &[Arc<Rendered>],
     templates: &Templates,
     extra: &Extras,
     warnings: &mut Vec<String>,
@@ -319,7 +320,7 @@ impl Selection {
 /// Renders the selected pages in parallel.
 pub fn render_selected(
     site: &Site,
-    rendered: &[Rendered],
+    rendered: &[Arc<Rendered>],
     templates: &Templates,
     extra: &Extras,
     selection: &Selection,
@@ -384,7 +385,7 @@ pub struct Extras {
 /// Everything the page renderers share.
 struct Shared<'a> {
     site: &'a Site,
-    rendered: &'a [Rendered],
+    rendered: &'a [Arc<Rendered>],
     templates: &'a Templates,
     global: &'a Context,
     extra: &'a Extras,
@@ -610,7 +611,7 @@ fn version(site: &Site, m: usize, current: bool) -> Translation<'_> {
     }
 }
 
-fn summary<'a>(site: &'a Site, rendered: &'a [Rendered], i: usize) -> Summary<'a> {
+fn summary<'a>(site: &'a Site, rendered: &'a [Arc<Rendered>], i: usize) -> Summary<'a> {
     let n = &site.notes[i];
     let (date, date_iso) = dates(n.note.date);
     Summary {

@@ -56,7 +56,7 @@ const LIVE_SCRIPT: &str = include_str!("live.js");
 /// long the rebuild waits for more after a batch, so that a `git checkout`
 /// of many files is one rebuild.
 const DEBOUNCE: Duration = Duration::from_millis(10);
-const QUIET: Duration = Duration::from_millis(20);
+const QUIET: Duration = Duration::from_millis(10);
 
 type Pages = Arc<BTreeMap<String, OutputFile>>;
 

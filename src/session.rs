@@ -83,10 +83,10 @@ pub struct Session {
     config: Config,
     /// Every note file by its path in the content folder; `None` for a
     /// draft that is not published.
-    notes: BTreeMap<String, (Stamp, Option<Note>)>,
+    notes: BTreeMap<String, (Stamp, Option<Arc<Note>>)>,
     site: Site,
     /// Rendered Markdown, by note source path.
-    rendered: HashMap<String, Rendered>,
+    rendered: HashMap<String, Arc<Rendered>>,
     templates: Templates,
     extras: Extras,
     times: ChangeTimes,
@@ -119,8 +119,11 @@ impl Session {
             .par_iter()
             .map(|s| stamp(&config.content_dir.join(&s.rel)))
             .collect();
-        let notes = crate::read_notes(&sources, &config, options.drafts, progress)?;
-        let mut by_rel: BTreeMap<String, (Stamp, Option<Note>)> = sources
+        let notes: Vec<Arc<Note>> = crate::read_notes(&sources, &config, options.drafts, progress)?
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        let mut by_rel: BTreeMap<String, (Stamp, Option<Arc<Note>>)> = sources
             .iter()
             .zip(stamps)
             .map(|(s, st)| (s.rel.clone(), (st, None)))
@@ -130,7 +133,7 @@ impl Session {
                 entry.1 = Some(n.clone());
             }
         }
-        let site = Site::assemble(config.clone(), notes, &mut warnings)?;
+        let site = Site::assemble_shared(config.clone(), notes, &mut warnings)?;
         progress.start("rendering", site.notes.len());
         let highlighter = Highlighter::new();
         let rendered_list = crate::render_markdown(&site, &highlighter, progress);
@@ -269,9 +272,12 @@ impl Session {
 
         // Read what changed; any problem keeps the last good site.
         let drafts = self.options.drafts;
-        let results: Vec<Result<Option<Note>, Vec<crate::Diagnostic>>> = changed
+        let results: Vec<Result<Option<Arc<Note>>, Vec<crate::Diagnostic>>> = changed
             .par_iter()
-            .map(|s| crate::note::read(s, config).map(|n| (!n.front.draft || drafts).then_some(n)))
+            .map(|s| {
+                crate::note::read(s, config)
+                    .map(|n| (!n.front.draft || drafts).then(|| Arc::new(n)))
+            })
             .collect();
         let mut problems = Vec::new();
         let mut notes = self.notes.clone();
@@ -290,7 +296,7 @@ impl Session {
                 Err(d) => problems.extend(d),
             }
         }
-        let list: Vec<Note> = notes.values().filter_map(|(_, n)| n.clone()).collect();
+        let list: Vec<Arc<Note>> = notes.values().filter_map(|(_, n)| n.clone()).collect();
         if let Err(Error::Input(d)) = site::check_duplicates(&list) {
             problems.extend(d);
         }
@@ -299,7 +305,7 @@ impl Session {
             return Err(Error::Input(problems));
         }
         let mut warnings = Vec::new();
-        let new_site = Site::assemble(config.clone(), list, &mut warnings)?;
+        let new_site = Site::assemble_shared(config.clone(), list, &mut warnings)?;
 
         // Markdown: re-render what changed, and whatever links to notes
         // when the notes' URLs moved.
@@ -328,12 +334,12 @@ impl Session {
         let mut rerendered = BTreeSet::new();
         for (i, r) in fresh {
             let rel = new_site.notes[i].note.source.rel.clone();
-            if self.rendered.get(&rel) != Some(&r) {
+            if self.rendered.get(&rel).map(|old| old.as_ref()) != Some(&r) {
                 rerendered.insert(i);
             }
-            rendered.insert(rel, r);
+            rendered.insert(rel, Arc::new(r));
         }
-        let rendered_list: Vec<Rendered> = new_site
+        let rendered_list: Vec<Arc<Rendered>> = new_site
             .notes
             .iter()
             .map(|n| {
@@ -480,7 +486,7 @@ impl Session {
     fn plan(
         &self,
         new: &Site,
-        rendered: &HashMap<String, Rendered>,
+        rendered: &HashMap<String, Arc<Rendered>>,
         extras: &Extras,
         touched: &[String],
         rerendered: &BTreeSet<usize>,
@@ -556,7 +562,7 @@ impl Session {
     fn index_entries<'a>(
         &self,
         site: &'a Site,
-        rendered: &'a HashMap<String, Rendered>,
+        rendered: &'a HashMap<String, Arc<Rendered>>,
         l: usize,
     ) -> Vec<IndexEntry<'a>> {
         site.by_language[l]
@@ -579,7 +585,7 @@ impl Session {
             || (0..new.notes.len()).any(|i| shape(&self.site, i) != shape(new, i))
     }
 
-    fn rendered_list(&self) -> Vec<Rendered> {
+    fn rendered_list(&self) -> Vec<Arc<Rendered>> {
         self.site
             .notes
             .iter()

@@ -3,7 +3,9 @@
 //! language's notes newest first. Problems that concern more than one note
 //! (two notes for one key and language, two pages at one URL) are found here.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::config::{Config, Language, unconfigured_language};
 use crate::error::{Diagnostic, Error, Location};
@@ -12,7 +14,8 @@ use crate::note::Note;
 /// A note with its place in the site.
 #[derive(Debug, Clone)]
 pub struct SiteNote {
-    pub note: Note,
+    /// Shared with `serve`'s session, which keeps every note between builds.
+    pub note: Arc<Note>,
     /// The site path (`/hi/cffi/`, `/cffi-hi`), before the base path.
     pub url: String,
     /// The output file, relative to the output folder (`hi/cffi/index.html`).
@@ -52,15 +55,26 @@ impl Site {
         notes: Vec<Note>,
         warnings: &mut Vec<String>,
     ) -> Result<Site, Error> {
+        Site::assemble_shared(config, notes.into_iter().map(Arc::new).collect(), warnings)
+    }
+
+    /// [`Site::assemble`] for notes already shared.
+    pub fn assemble_shared(
+        config: Config,
+        notes: Vec<Arc<Note>>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Site, Error> {
         let languages = languages(&config, &notes, warnings)?;
-        let order = |code: &str| {
-            languages
-                .iter()
-                .position(|l| l.code == code)
-                .unwrap_or(usize::MAX)
-        };
+        let positions: HashMap<&str, usize> = languages
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.code.as_str(), i))
+            .collect();
+        let order = |code: &str| positions.get(code).copied().unwrap_or(usize::MAX);
         let mut notes = notes;
-        notes.sort_by(|a, b| (&a.key, order(&a.lang)).cmp(&(&b.key, order(&b.lang))));
+        notes.sort_unstable_by(|a, b| {
+            (&a.key, order(&a.lang), &a.source).cmp(&(&b.key, order(&b.lang), &b.source))
+        });
         check_duplicates(&notes)?;
         let notes = place_notes(&config, notes)?;
 
@@ -209,7 +223,7 @@ impl Site {
 /// tag is an error at the `lang:` that wrote it.
 fn languages(
     config: &Config,
-    notes: &[Note],
+    notes: &[Arc<Note>],
     warnings: &mut Vec<String>,
 ) -> Result<Vec<Language>, Error> {
     let mut languages = config.languages.clone();
@@ -252,8 +266,8 @@ fn languages(
 }
 
 /// Two notes with one key and language cannot both be published.
-pub fn check_duplicates(notes: &[Note]) -> Result<(), Error> {
-    let mut sorted: Vec<&Note> = notes.iter().collect();
+pub fn check_duplicates<N: Borrow<Note>>(notes: &[N]) -> Result<(), Error> {
+    let mut sorted: Vec<&Note> = notes.iter().map(Borrow::borrow).collect();
     sorted.sort_by(|a, b| (&a.key, &a.lang, &a.source).cmp(&(&b.key, &b.lang, &b.source)));
     let problems: Vec<Diagnostic> = sorted
         .windows(2)
@@ -281,8 +295,8 @@ pub fn check_duplicates(notes: &[Note]) -> Result<(), Error> {
 
 /// Gives every note its URL and output file, and checks that no two pages
 /// land on one file.
-fn place_notes(config: &Config, notes: Vec<Note>) -> Result<Vec<SiteNote>, Error> {
-    let mut taken: BTreeMap<String, String> = BTreeMap::new();
+fn place_notes(config: &Config, notes: Vec<Arc<Note>>) -> Result<Vec<SiteNote>, Error> {
+    let mut taken: HashMap<String, usize> = HashMap::with_capacity(notes.len());
     let mut problems = Vec::new();
     let mut placed = Vec::with_capacity(notes.len());
     for note in notes {
@@ -294,11 +308,13 @@ fn place_notes(config: &Config, notes: Vec<Note>) -> Result<Vec<SiteNote>, Error
             }
         };
         let file = url_to_file(&url);
-        if let Some(other) = taken.get(&file) {
+        if let Some(&other) = taken.get(&file) {
+            let other: &SiteNote = &placed[other];
             problems.push(Diagnostic::new(
                 Location::file(&note.source.path),
                 format!(
-                    "this note's page {url} is also the page of {other}: give one of them another `slug:`"
+                    "this note's page {url} is also the page of {}: give one of them another `slug:`",
+                    other.note.source.path.display()
                 ),
             ));
         } else if is_reserved(config, &file) {
@@ -307,7 +323,7 @@ fn place_notes(config: &Config, notes: Vec<Note>) -> Result<Vec<SiteNote>, Error
                 format!("this note's page {url} would overwrite a page notes generates: give it another `slug:`"),
             ));
         } else {
-            taken.insert(file.clone(), note.source.path.display().to_string());
+            taken.insert(file.clone(), placed.len());
         }
         placed.push(SiteNote { note, url, file });
     }
