@@ -229,7 +229,7 @@ fn spawn_watcher(
         output,
         watching: Vec::new(),
     };
-    paths.watch_new_folders(&mut debouncer);
+    let _ = paths.watch_new_folders(&mut debouncer);
     std::thread::spawn(move || {
         // The debouncer lives as long as the loop.
         let mut debouncer = debouncer;
@@ -253,8 +253,11 @@ struct Watched {
 }
 
 impl Watched {
-    /// Starts watching source folders that exist now but did not before.
-    fn watch_new_folders(&mut self, debouncer: &mut Debouncer) {
+    /// Starts watching source folders that exist now but did not before,
+    /// and returns them: what was written in them before the watch began
+    /// was not seen, so the caller treats them as changed.
+    fn watch_new_folders(&mut self, debouncer: &mut Debouncer) -> Vec<PathBuf> {
+        let mut added = Vec::new();
         let folders = [
             self.content.clone(),
             self.root.join("templates"),
@@ -266,10 +269,12 @@ impl Watched {
                 && !self.watching.contains(&dir)
                 && debouncer.watch(&dir, RecursiveMode::Recursive).is_ok()
             {
-                self.watching.push(dir);
+                self.watching.push(dir.clone());
+                added.push(dir);
             }
         }
         self.watching.retain(|d| d.is_dir());
+        added
     }
 
     /// The change an event on `path` means, if any.
@@ -324,8 +329,15 @@ fn rebuild_loop(
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         }
-        paths.watch_new_folders(debouncer);
-        let changes = changes(paths, batch);
+        let added = paths.watch_new_folders(debouncer);
+        let mut changes = changes(paths, batch);
+        for dir in added {
+            match paths.classify(&dir) {
+                Some(Change::Notes(p)) => changes.push(Change::Notes(p)),
+                Some(change) if !changes.contains(&change) => changes.push(change),
+                _ => {}
+            }
+        }
         if changes.is_empty() {
             continue;
         }

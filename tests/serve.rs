@@ -391,3 +391,27 @@ fn binding_beyond_loopback_warns_and_ctrl_c_stops() {
         .unwrap();
     assert!(stderr.contains("warning: serving on 0.0.0.0:"), "{stderr}");
 }
+
+#[test]
+fn a_templates_folder_created_while_serving_is_watched() {
+    let site = demo_site();
+    let server = Server::start(&site, &[]);
+    // The folder and its file at once: the file is written before the
+    // watcher can know the folder.
+    site.write(
+        "templates/post.html",
+        "{% extends \"note.html\" %}{% block footer %}first{% endblock footer %}\n",
+    );
+    site.write(
+        "content/_posts/en/2025-06-12-cffi-en.md",
+        "---\ntitle: Fix cffi\nlang: en\nlayout: post\n---\nx\n",
+    );
+    server.wait_for("/cffi/", "using the new template", |_, b| {
+        b.contains("first")
+    });
+    site.write(
+        "templates/post.html",
+        "{% extends \"note.html\" %}{% block footer %}second{% endblock footer %}\n",
+    );
+    server.wait_for("/cffi/", "re-templated", |_, b| b.contains("second"));
+}
