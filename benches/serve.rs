@@ -109,7 +109,11 @@ fn main() {
             .unwrap();
     // A first edit that changes every page (an identical copy of the
     // built-in template changes nothing, and nothing reloads).
-    std::fs::write(&template, builtin.replace("{% endblock main %}", "<!-- first -->{% endblock main %}")).unwrap();
+    std::fs::write(
+        &template,
+        builtin.replace("{% endblock main %}", "<!-- first -->{% endblock main %}"),
+    )
+    .unwrap();
     wait_for(&mut events, "reload");
     let mut template_samples = Vec::new();
     for i in 0..7 {
