@@ -279,6 +279,11 @@ impl Session {
                     .map(|n| (!n.front.draft || drafts).then(|| Arc::new(n)))
             })
             .collect();
+        if removed.is_empty()
+            && let Some(edits) = self.in_place_edits(&current, &results)
+        {
+            return self.apply_in_place(edits);
+        }
         let mut problems = Vec::new();
         let mut notes = self.notes.clone();
         for r in &removed {
@@ -404,6 +409,150 @@ impl Session {
         );
         std::thread::spawn(move || drop(old));
         self.times = times;
+        self.warnings = warnings;
+        Ok(update)
+    }
+
+    /// The edits, as (note index, stamp, new note), when every changed note
+    /// parsed and kept its place in the site: same key, language, slug,
+    /// date and translation status. Such edits (the common case: a body or
+    /// a title) change no URL, group or order, so the site's structure is
+    /// kept and only the notes are swapped.
+    #[allow(clippy::type_complexity)]
+    fn in_place_edits(
+        &self,
+        current: &[(SourceFile, Stamp)],
+        results: &[Result<Option<Arc<Note>>, Vec<crate::Diagnostic>>],
+    ) -> Option<Vec<(usize, Stamp, Arc<Note>)>> {
+        current
+            .iter()
+            .zip(results)
+            .map(|((source, st), result)| {
+                let new = result.as_ref().ok()?.as_ref()?;
+                let &i = self.site.by_source.get(&source.rel)?;
+                let old = &self.site.notes[i].note;
+                let same = old.key == new.key
+                    && old.lang == new.lang
+                    && old.slug == new.slug
+                    && old.date == new.date
+                    && old.front.translated == new.front.translated;
+                same.then(|| (i, *st, new.clone()))
+            })
+            .collect()
+    }
+
+    /// Applies [`Session::in_place_edits`]: re-renders the edited notes,
+    /// their groups' pages, the index page and feed that list them when
+    /// what they show changed. On error everything is put back.
+    fn apply_in_place(&mut self, edits: Vec<(usize, Stamp, Arc<Note>)>) -> Result<Update, Error> {
+        let mut undo = Vec::with_capacity(edits.len());
+        for (i, _, note) in &edits {
+            let old = std::mem::replace(&mut self.site.notes[*i].note, note.clone());
+            undo.push((*i, old));
+        }
+        let result = self.rerender_in_place(&edits, &undo);
+        if result.is_err() {
+            for (i, old) in undo {
+                self.site.notes[i].note = old;
+            }
+        }
+        result
+    }
+
+    fn rerender_in_place(
+        &mut self,
+        edits: &[(usize, Stamp, Arc<Note>)],
+        undo: &[(usize, Arc<Note>)],
+    ) -> Result<Update, Error> {
+        let site = &self.site;
+        let fresh: Vec<(usize, Arc<Rendered>)> = edits
+            .par_iter()
+            .map(|(i, _, _)| (*i, Arc::new(crate::render_one(site, &self.highlighter, *i))))
+            .collect();
+        let mut rendered_list = self.rendered_list();
+        for (i, r) in &fresh {
+            rendered_list[*i] = r.clone();
+        }
+        crate::broken_links(site, &rendered_list)?;
+        let mut warnings = Vec::new();
+        warnings.extend(crate::code_warnings(
+            site,
+            &rendered_list,
+            self.options.verbose,
+        ));
+        let mut times = self.times.clone();
+        let touched: Vec<String> = edits
+            .iter()
+            .map(|(i, _, _)| site.notes[*i].note.source.rel.clone())
+            .collect();
+        times.refresh(&self.config.content_dir, &touched);
+        let extras = extras(site, &times, &mut warnings)?;
+
+        let per = self.config.paginate_by;
+        let mut selection = Selection::default();
+        for (k, (i, _, _)) in edits.iter().enumerate() {
+            selection
+                .notes
+                .extend(site.group(*i).members.iter().copied());
+            let old_note = &undo[k].1;
+            let old_summary = self
+                .rendered
+                .get(&old_note.source.rel)
+                .map_or("", |r| r.summary.as_str());
+            if old_note.title != site.notes[*i].note.title
+                || old_summary != rendered_list[*i].summary
+            {
+                let Some(l) = site
+                    .languages
+                    .iter()
+                    .position(|l| l.code == site.notes[*i].note.lang)
+                else {
+                    continue;
+                };
+                let position = site.by_language[l]
+                    .iter()
+                    .position(|&n| n == *i)
+                    .unwrap_or(0);
+                selection.index_pages.insert((l, position / per + 1));
+                selection.feeds.insert(l);
+            }
+        }
+        for i in 0..site.notes.len() {
+            let status = |e: &Extras| {
+                (
+                    e.translations.original[i],
+                    e.translations.stale[i].as_ref().map(|s| s.updated),
+                )
+            };
+            if status(&self.extras) != status(&extras) {
+                selection.notes.insert(i);
+            }
+        }
+        let files = render::render_selected(
+            site,
+            &rendered_list,
+            &self.templates,
+            &extras,
+            &selection,
+            &mut warnings,
+        )?;
+
+        // Nothing can fail from here on.
+        let mut update = Update::default();
+        for f in files {
+            if self.pages.get(&f.path) != Some(&f) {
+                update.changed.push(f.path.clone());
+            }
+            self.pages.insert(f.path.clone(), f);
+        }
+        update.changed.sort();
+        for ((i, st, note), (_, r)) in edits.iter().zip(fresh) {
+            let rel = &site.notes[*i].note.source.rel;
+            self.notes.insert(rel.clone(), (*st, Some(note.clone())));
+            self.rendered.insert(rel.clone(), r);
+        }
+        self.times = times;
+        self.extras = extras;
         self.warnings = warnings;
         Ok(update)
     }

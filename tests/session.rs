@@ -91,6 +91,15 @@ fn random_changes_match_a_fresh_build_at_every_step() {
             );
         }
     }
+    // A note template that shows what other notes' edits change: the
+    // titles of the translations and of the original, and staleness.
+    site.write(
+        "templates/note.html",
+        "<html lang=\"{{ lang.tag }}\"><h1>{{ page.title }}</h1>\
+         {% for t in page.translations %}<a href=\"{{ t.url }}\">{{ t.title }}</a>{% endfor %}\
+         {% if page.original %}<p>{{ page.original.title }}</p>{% endif %}{% if page.stale %}stale{% endif %}\
+         {{ page.content | safe }}{% block footer %}{% endblock footer %}</html>\n",
+    );
     let options = BuildOptions {
         root: site.root().to_path_buf(),
         ..BuildOptions::default()
