@@ -84,6 +84,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let files: Vec<OutputFile> = session.pages().values().cloned().collect();
     let config = session.config();
     let written = output::write(&config.output_dir, &config.root, &files)?;
+    let mut warnings = session.warnings.clone();
+    let cache = session::cache_file(config);
+    if let Err(e) = session.highlighter().save(&cache) {
+        warnings.push(format!(
+            "{}: could not save the highlighting cache: {e}",
+            cache.display()
+        ));
+    }
     Ok(BuildReport {
         notes: session.site().notes.len(),
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
@@ -91,7 +99,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         files: files.len(),
         output_dir: config.output_dir.clone(),
         elapsed: started.elapsed(),
-        warnings: session.warnings.clone(),
+        warnings,
         highlight: session.highlighter().stats(),
         written,
     })

@@ -136,6 +136,7 @@ impl Session {
         let site = Site::assemble_shared(config.clone(), notes, &mut warnings)?;
         progress.start("rendering", site.notes.len());
         let highlighter = Highlighter::new();
+        highlighter.load(&cache_file(&config));
         let rendered_list = crate::render_markdown(&site, &highlighter, progress);
         crate::broken_links(&site, &rendered_list)?;
         warnings.extend(crate::code_warnings(&site, &rendered_list, options.verbose));
@@ -779,6 +780,12 @@ fn index_counts(site: &Site) -> Vec<usize> {
     (0..site.languages.len())
         .map(|l| site.index_pages(l))
         .collect()
+}
+
+/// Where builds keep highlighted code for the next build: a hidden folder
+/// of the site (ignored by notes itself; delete it at any time).
+pub fn cache_file(config: &Config) -> PathBuf {
+    config.root.join(".notes-cache").join("highlight.bin")
 }
 
 /// A note as an index page lists it: URL, title, date, summary.

@@ -343,3 +343,32 @@ fn static_files_cname_nojekyll_and_drafts() {
     site.build_ok(&["--drafts"]);
     assert!(site.out().join("b/index.html").is_file() && site.out().join("c/index.html").is_file());
 }
+
+#[test]
+fn a_rebuild_reuses_the_saved_highlighting() {
+    let site = notes_site();
+    let first = String::from_utf8(site.run(&["--verbose"]).stdout).unwrap();
+    let before = snapshot(&site.out());
+    assert!(site.root().join(".notes-cache/highlight.bin").is_file());
+    let second = String::from_utf8(site.run(&["--verbose"]).stdout).unwrap();
+    let counts = |out: &str| -> (usize, usize) {
+        let line = out.lines().find(|l| l.starts_with("highlighted ")).unwrap();
+        let n: Vec<usize> = line
+            .split_whitespace()
+            .filter_map(|w| w.parse().ok())
+            .collect();
+        (n[0], n[1])
+    };
+    let (lookups, hits) = counts(&first);
+    assert!(hits < lookups, "{first}");
+    assert_eq!(
+        counts(&second),
+        (lookups, lookups),
+        "every block from the saved cache: {second}"
+    );
+    assert_eq!(snapshot(&site.out()), before, "the cache changes no byte");
+    assert!(
+        second.contains(&format!("left {} unchanged", before.len() - 1)),
+        "{second}"
+    );
+}

@@ -71,9 +71,25 @@ impl Fallback {
 
 /// Highlights code blocks, remembering what it has already done.
 pub struct Highlighter {
-    cache: Option<Mutex<HashMap<(String, String), Block>>>,
+    cache: Option<Mutex<HashMap<u128, Entry>>>,
     lookups: AtomicUsize,
     hits: AtomicUsize,
+}
+
+/// A cached block, and whether this build used it (only those are saved).
+#[derive(Clone)]
+struct Entry {
+    block: Block,
+    used: bool,
+}
+
+/// The cache key of a block: a 128-bit hash of its info string and code.
+fn key(info: &str, code: &str) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(info.trim().as_bytes());
+    h.update(&[0]);
+    h.update(code.as_bytes());
+    h.digest128()
 }
 
 impl Default for Highlighter {
@@ -114,14 +130,73 @@ impl Highlighter {
         let Some(cache) = &self.cache else {
             return render_block(info, code);
         };
-        let key = (info.trim().to_string(), code.to_string());
-        if let Some(block) = lock(cache).get(&key) {
+        let key = key(info, code);
+        if let Some(entry) = lock(cache).get_mut(&key) {
             self.hits.fetch_add(1, Ordering::Relaxed);
-            return block.clone();
+            entry.used = true;
+            return entry.block.clone();
         }
         let block = render_block(info, code);
-        lock(cache).insert(key, block.clone());
+        lock(cache).insert(
+            key,
+            Entry {
+                block: block.clone(),
+                used: true,
+            },
+        );
         block
+    }
+
+    /// Loads the blocks a previous build saved with [`Highlighter::save`],
+    /// so that a rebuild highlights only new code. A file from another
+    /// version of notes (other grammars or classes) is ignored.
+    pub fn load(&self, path: &std::path::Path) {
+        let (Some(cache), Ok(bytes)) = (&self.cache, std::fs::read(path)) else {
+            return;
+        };
+        let Some(entries) = decode(&bytes) else {
+            return;
+        };
+        let mut map = lock(cache);
+        for (k, block) in entries {
+            map.entry(k).or_insert(Entry { block, used: false });
+        }
+    }
+
+    /// Saves the blocks this build used, for the next build.
+    pub fn save(&self, path: &std::path::Path) -> std::io::Result<()> {
+        let Some(cache) = &self.cache else {
+            return Ok(());
+        };
+        let map = lock(cache);
+        let mut used: Vec<(&u128, &Entry)> = map.iter().filter(|(_, e)| e.used).collect();
+        used.sort_by_key(|(k, _)| **k);
+        let mut out = Vec::with_capacity(
+            used.iter()
+                .map(|(_, e)| e.block.html.len() + 32)
+                .sum::<usize>()
+                + 64,
+        );
+        out.extend_from_slice(CACHE_HEADER.as_bytes());
+        for (k, e) in used {
+            out.extend_from_slice(&k.to_le_bytes());
+            let (kind, text) = match &e.block.fallback {
+                None => (0u8, ""),
+                Some(Fallback::UnknownLanguage(l)) => (1, l.as_str()),
+                Some(Fallback::TooCostly(w)) => (2, w.as_str()),
+            };
+            out.push(kind);
+            for part in [text, e.block.html.as_ref()] {
+                out.extend_from_slice(&(part.len() as u32).to_le_bytes());
+                out.extend_from_slice(part.as_bytes());
+            }
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, out)?;
+        std::fs::rename(tmp, path)
     }
 
     pub fn stats(&self) -> CacheStats {
@@ -130,6 +205,48 @@ impl Highlighter {
             hits: self.hits.load(Ordering::Relaxed),
         }
     }
+}
+
+/// What a cache file starts with: the file format and everything that
+/// changes the HTML of a block (this crate's version, the grammar set's).
+const CACHE_HEADER: &str = concat!(
+    "notes highlight cache 1\n",
+    env!("CARGO_PKG_VERSION"),
+    " two-face 0.5\n"
+);
+
+fn decode(bytes: &[u8]) -> Option<Vec<(u128, Block)>> {
+    let mut rest = bytes.strip_prefix(CACHE_HEADER.as_bytes())?;
+    let mut out = Vec::new();
+    let take = |n: usize, rest: &mut &[u8]| -> Option<Vec<u8>> {
+        let (head, tail) = rest.split_at_checked(n)?;
+        *rest = tail;
+        Some(head.to_vec())
+    };
+    while !rest.is_empty() {
+        let k = u128::from_le_bytes(take(16, &mut rest)?.try_into().ok()?);
+        let kind = take(1, &mut rest)?[0];
+        let mut text = || -> Option<String> {
+            let len = u32::from_le_bytes(take(4, &mut rest)?.try_into().ok()?) as usize;
+            String::from_utf8(take(len, &mut rest)?).ok()
+        };
+        let note = text()?;
+        let html = text()?;
+        let fallback = match kind {
+            0 => None,
+            1 => Some(Fallback::UnknownLanguage(note)),
+            2 => Some(Fallback::TooCostly(note)),
+            _ => return None,
+        };
+        out.push((
+            k,
+            Block {
+                html: html.into(),
+                fallback,
+            },
+        ));
+    }
+    Some(out)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -742,6 +859,27 @@ mod tests {
         cold.block("bash", "ls\n");
         cold.block("bash", "ls\n");
         assert_eq!(cold.stats().hits, 0);
+    }
+
+    #[test]
+    fn the_cache_survives_a_save_and_load() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("cache/highlight.bin");
+        let first = Highlighter::new();
+        let bash = first.block("bash", "ls -la\n");
+        let unknown = first.block("nosuch", "x\n");
+        first.save(&path).unwrap();
+        let second = Highlighter::new();
+        second.load(&path);
+        assert_eq!(second.block("bash", "ls -la\n").html, bash.html);
+        assert_eq!(second.block("nosuch", "x\n").fallback, unknown.fallback);
+        assert_eq!(second.stats().hits, 2);
+        // A damaged file is ignored.
+        std::fs::write(&path, b"garbage").unwrap();
+        let third = Highlighter::new();
+        third.load(&path);
+        assert_eq!(third.block("bash", "ls -la\n").html, bash.html);
+        assert_eq!(third.stats().hits, 0);
     }
 
     #[test]
