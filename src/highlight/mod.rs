@@ -74,6 +74,8 @@ pub struct Highlighter {
     cache: Option<Mutex<HashMap<u128, Entry>>>,
     lookups: AtomicUsize,
     hits: AtomicUsize,
+    /// How many blocks `load` brought, to know whether `save` has news.
+    loaded: AtomicUsize,
 }
 
 /// A cached block, and whether this build used it (only those are saved).
@@ -111,6 +113,7 @@ impl Highlighter {
             cache: Some(Mutex::default()),
             lookups: AtomicUsize::new(0),
             hits: AtomicUsize::new(0),
+            loaded: AtomicUsize::new(0),
         }
     }
 
@@ -158,6 +161,7 @@ impl Highlighter {
             return;
         };
         let mut map = lock(cache);
+        self.loaded.store(entries.len(), Ordering::Relaxed);
         for (k, block) in entries {
             map.entry(k).or_insert(Entry { block, used: false });
         }
@@ -170,6 +174,11 @@ impl Highlighter {
         };
         let map = lock(cache);
         let mut used: Vec<(&u128, &Entry)> = map.iter().filter(|(_, e)| e.used).collect();
+        // Nothing new and nothing gone: the file on disk is already this.
+        let loaded = self.loaded.load(Ordering::Relaxed);
+        if loaded > 0 && used.len() == loaded && map.len() == loaded && path.is_file() {
+            return Ok(());
+        }
         used.sort_by_key(|(k, _)| **k);
         let mut out = Vec::with_capacity(
             used.iter()
