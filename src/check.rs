@@ -194,8 +194,8 @@ pub fn check(options: &BuildOptions) -> CheckReport {
     }
     anchors(&site, &rendered, &mut report);
     fences(&site, &rendered, &mut report);
-    templates(&site, &rendered, &mut report);
     let translations = crate::translations::analyze(&site);
+    templates(&site, &rendered, &translations, &mut report);
     stale(&site, &translations, &mut report);
     unconfigured(&site, &mut report);
     duplicate_titles(&site, &mut report);
@@ -297,6 +297,7 @@ fn fences(
 fn templates(
     site: &Site,
     rendered: &[std::sync::Arc<crate::markdown::Rendered>],
+    translations: &crate::translations::Translations,
     report: &mut CheckReport,
 ) {
     let templates = match render::Templates::load(&site.config) {
@@ -311,7 +312,7 @@ fn templates(
     };
     let extras = render::Extras {
         strings,
-        translations: crate::translations::analyze(site),
+        translations: translations.clone(),
     };
     if let Err(e) = render::render_site(site, rendered, &templates, &extras, &mut warnings) {
         report.error("template", e);

@@ -290,11 +290,8 @@ impl Session {
         for r in &removed {
             notes.remove(r);
         }
-        for (source, result) in changed.iter().zip(results) {
-            let st = current
-                .iter()
-                .find(|(s, _)| s.rel == source.rel)
-                .and_then(|(_, st)| *st);
+        for ((source, st), result) in current.iter().zip(results) {
+            let st = *st;
             match result {
                 Ok(note) => {
                     notes.insert(source.rel.clone(), (st, note));
@@ -303,10 +300,12 @@ impl Session {
             }
         }
         let list: Vec<Arc<Note>> = notes.values().filter_map(|(_, n)| n.clone()).collect();
-        if let Err(Error::Input(d)) = site::check_duplicates(&list) {
-            problems.extend(d);
-        }
         if !problems.is_empty() {
+            // Report duplicates with the broken notes; without any,
+            // `assemble` finds them.
+            if let Err(Error::Input(d)) = site::check_duplicates(&list) {
+                problems.extend(d);
+            }
             problems.sort();
             return Err(Error::Input(problems));
         }
@@ -375,7 +374,14 @@ impl Session {
         }
         let extras = extras(&new_site, &times, &mut warnings)?;
 
-        let selection = self.plan(&new_site, &rendered, &extras, &touched, &rerendered);
+        let selection = self.plan(
+            &new_site,
+            &rendered,
+            &extras,
+            &touched,
+            &rerendered,
+            links_moved,
+        );
         let files = render::render_selected(
             &new_site,
             &rendered_list,
@@ -386,9 +392,7 @@ impl Session {
         )?;
         let mut pages = self.pages.clone();
         // Pages can only disappear when notes moved or index pages went.
-        let expected = if link_map(&self.site) != link_map(&new_site)
-            || index_counts(&self.site) != index_counts(&new_site)
-        {
+        let expected = if links_moved || index_counts(&self.site) != index_counts(&new_site) {
             self.expected_paths(&new_site)
         } else {
             pages
@@ -640,6 +644,7 @@ impl Session {
         extras: &Extras,
         touched: &[String],
         rerendered: &BTreeSet<usize>,
+        links_moved: bool,
     ) -> Selection {
         let codes = |s: &Site| {
             s.languages
@@ -681,7 +686,7 @@ impl Session {
         }
         let mut selection = Selection {
             notes,
-            sitemap: self.sitemap_changed(new),
+            sitemap: self.sitemap_changed(new, links_moved),
             ..Selection::default()
         };
         for (l, lang) in new.languages.iter().enumerate() {
@@ -728,10 +733,10 @@ impl Session {
     }
 
     /// The sitemap shows each note's URL, date and translations.
-    fn sitemap_changed(&self, new: &Site) -> bool {
+    fn sitemap_changed(&self, new: &Site, links_moved: bool) -> bool {
         let shape = |s: &Site, i: usize| (s.notes[i].note.date, s.group(i).members.len());
         self.site.notes.len() != new.notes.len()
-            || link_map(&self.site) != link_map(new)
+            || links_moved
             || (0..new.notes.len()).any(|i| shape(&self.site, i) != shape(new, i))
     }
 
