@@ -143,7 +143,9 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.'))
 }
 
-fn relative(path: &Path, base: &Path) -> String {
+/// `path` relative to `base`, with `/` separators on every system: how
+/// notes names files in the content, template, static and output folders.
+pub fn relative(path: &Path, base: &Path) -> String {
     let rel = path.strip_prefix(base).unwrap_or(path);
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())

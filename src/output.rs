@@ -124,14 +124,7 @@ fn write_fresh(output: &Path, files: &[OutputFile]) -> Result<WriteStats, Error>
         }
         files.par_iter().try_for_each(|f| {
             let target = staging.join(&f.path);
-            match &f.content {
-                Content::Bytes(bytes) => {
-                    fs::write(&target, bytes).map_err(|e| Error::io(&target, "write", e))
-                }
-                Content::Copy(from) => fs::copy(from, &target)
-                    .map(drop)
-                    .map_err(|e| Error::io(from, "copy the static file", e)),
-            }
+            put(&f.content, &target, &target)
         })?;
         write_manifest(&staging, &records)?;
         if output.exists() {
@@ -246,14 +239,7 @@ fn stage(
         .map(|(f, _)| {
             let target = output.join(&f.path);
             let tmp = pending_name(&target);
-            match &f.content {
-                Content::Bytes(bytes) => {
-                    fs::write(&tmp, bytes).map_err(|e| Error::io(&target, "write", e))?
-                }
-                Content::Copy(from) => {
-                    fs::copy(from, &tmp).map_err(|e| Error::io(from, "copy the static file", e))?;
-                }
-            }
+            put(&f.content, &tmp, &target)?;
             Ok((tmp, target))
         })
         .collect();
@@ -272,6 +258,17 @@ fn stage(
         return Err(e);
     }
     Ok(pending)
+}
+
+/// Writes a file's content to `to`; errors name `shown`, the path the
+/// user knows (not a temporary name).
+fn put(content: &Content, to: &Path, shown: &Path) -> Result<(), Error> {
+    match content {
+        Content::Bytes(bytes) => fs::write(to, bytes).map_err(|e| Error::io(shown, "write", e)),
+        Content::Copy(from) => fs::copy(from, to)
+            .map(drop)
+            .map_err(|e| Error::io(from, "copy the static file", e)),
+    }
 }
 
 fn pending_name(target: &Path) -> PathBuf {
@@ -345,15 +342,7 @@ fn walk_files(dir: &Path) -> Vec<String> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let rel = e.path().strip_prefix(dir).ok()?;
-            Some(
-                rel.components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/"),
-            )
-        })
+        .map(|e| crate::discover::relative(e.path(), dir))
         .collect()
 }
 
@@ -406,16 +395,8 @@ pub fn static_files(dir: &Path) -> Result<Vec<OutputFile>, Error> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(entry.path())
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
         files.push(OutputFile {
-            path: rel,
+            path: crate::discover::relative(entry.path(), dir),
             content: Content::Copy(entry.path().to_path_buf()),
         });
     }

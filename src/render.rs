@@ -86,13 +86,7 @@ impl Templates {
                     continue;
                 }
                 let path = entry.path();
-                let name = path
-                    .strip_prefix(&dir)
-                    .unwrap_or(path)
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
+                let name = crate::discover::relative(path, &dir);
                 let text = std::fs::read_to_string(path).map_err(|e| {
                     Error::one(
                         Location::file(crate::discover::display_path(path)),
