@@ -14,9 +14,12 @@ const BUILTIN: &str = include_str!("strings.toml");
 /// One language's strings, key → text.
 pub type Strings = BTreeMap<String, String>;
 
+/// The built-in strings, parsed once per process (`serve` loads the
+/// strings on every change).
 fn builtin() -> BTreeMap<String, Strings> {
+    static TABLES: std::sync::OnceLock<BTreeMap<String, Strings>> = std::sync::OnceLock::new();
     // The file is ours and tested; an error here is a bug in this crate.
-    toml::from_str(BUILTIN).unwrap_or_default()
+    TABLES.get_or_init(|| toml::from_str(BUILTIN).unwrap_or_default()).clone()
 }
 
 /// The keys every language has, from the English table.
