@@ -267,45 +267,14 @@ impl Drop for Browser {
     }
 }
 
-/// A child process killed when dropped, so that a failing test leaves no
-/// server running.
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `notes serve` on a site and returns it with its URL.
-fn serve(site: &TestSite) -> (Killed, String) {
-    use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_notes"))
-        .args(["serve", "--port", "0", "--root"])
-        .arg(site.root())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(rest) = line.strip_prefix("serving at ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (Killed(child), url)
-}
-
 #[test]
 fn an_open_page_follows_edits_and_shows_errors_until_fixed() {
     let site = TestSite::empty("");
     let note = "content/2025-01-01-live.md";
     let long_body = "Filler paragraph.\n\n".repeat(200);
     site.write(note, format!("---\ntitle: First title\n---\n{long_body}"));
-    let (_server, url) = serve(&site);
+    let server = Server::start(&site, &[]);
+    let url = server.url.clone();
     let browser = Browser::start();
     browser.open(&format!("{url}live/"));
     assert_eq!(

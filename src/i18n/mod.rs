@@ -19,7 +19,9 @@ pub type Strings = BTreeMap<String, String>;
 fn builtin() -> BTreeMap<String, Strings> {
     static TABLES: std::sync::OnceLock<BTreeMap<String, Strings>> = std::sync::OnceLock::new();
     // The file is ours and tested; an error here is a bug in this crate.
-    TABLES.get_or_init(|| toml::from_str(BUILTIN).unwrap_or_default()).clone()
+    TABLES
+        .get_or_init(|| toml::from_str(BUILTIN).unwrap_or_default())
+        .clone()
 }
 
 /// The keys every language has, from the English table.

@@ -4,8 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// The shared corpus (read-only): `../shared/corpus` from the repository.
 pub fn corpus() -> PathBuf {
@@ -296,4 +299,117 @@ pub fn serve_dir(dir: &Path) -> String {
         }
     });
     format!("http://127.0.0.1:{port}/")
+}
+
+/// A running `notes serve`, stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub url: String,
+    pub host: String,
+}
+
+impl Server {
+    pub fn start(site: &TestSite, args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_notes"))
+            .arg("serve")
+            .arg("--root")
+            .arg(site.root())
+            .args(["--port", "0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let url = loop {
+            let line = lines.next().expect("serve printed its address").unwrap();
+            if let Some(rest) = line.strip_prefix("serving at ") {
+                break rest.split_whitespace().next().unwrap().to_string();
+            }
+        };
+        // Keep draining stdout so the server never blocks on it.
+        std::thread::spawn(move || for _ in lines {});
+        let host = url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string();
+        Server { child, url, host }
+    }
+
+    /// GET `path`; returns (status, headers, body).
+    pub fn get(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let mut stream = TcpStream::connect(&self.host).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.host
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let split = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&response[..split]).into_owned();
+        let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+        (status, head, response[split + 4..].to_vec())
+    }
+
+    pub fn text(&self, path: &str) -> (u16, String) {
+        let (status, _, body) = self.get(path);
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// Polls `path` until `ok` holds for its (status, body), for up to 10 s.
+    pub fn wait_for(&self, path: &str, what: &str, ok: impl Fn(u16, &str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let (status, body) = self.text(path);
+            if ok(status, &body) {
+                return body;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{path}: still not {what} after 10 s (status {status})"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Connects to the live-reload events.
+    pub fn events(&self) -> Events {
+        let mut stream = TcpStream::connect(&self.host).unwrap();
+        write!(
+            stream,
+            "GET /__notes/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+            self.host
+        )
+        .unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        Events(BufReader::new(stream))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A server-sent events connection.
+pub struct Events(BufReader<TcpStream>);
+
+impl Events {
+    /// The next event's data (skipping keep-alive comments and chunk sizes).
+    pub fn next_data(&mut self) -> String {
+        loop {
+            let mut line = String::new();
+            let n = self.0.read_line(&mut line).expect("an event within 10 s");
+            assert!(n > 0, "the event stream closed");
+            if let Some(data) = line.trim_end().strip_prefix("data: ") {
+                return data.to_string();
+            }
+        }
+    }
 }
