@@ -314,7 +314,7 @@ fn templates(
         strings,
         translations: translations.clone(),
     };
-    if let Err(e) = render::render_site(site, rendered, &templates, &extras, &mut warnings) {
+    if let Err(e) = render::render_site(site, rendered, &templates, &extras, None, &mut warnings) {
         report.error("template", e);
     }
 }

@@ -64,6 +64,33 @@ pub struct BuildReport {
     pub warnings: Vec<String>,
     pub highlight: highlight::CacheStats,
     pub written: output::WriteStats,
+    /// Pages kept from the last build without rendering (same inputs).
+    pub kept: usize,
+    /// Wall time of each stage, in order.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Wall time of consecutive stages, so `--verbose` shows where a build
+/// spends its time without a profiler.
+pub(crate) struct Stopwatch {
+    last: Instant,
+    pub laps: Vec<(&'static str, Duration)>,
+}
+
+impl Stopwatch {
+    pub fn new() -> Stopwatch {
+        Stopwatch {
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    /// Ends the stage `name`, which began at the previous lap.
+    pub fn lap(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.laps.push((name, now - self.last));
+        self.last = now;
+    }
 }
 
 /// Reports progress of the long stages; the CLI shows it as a bar.
@@ -80,10 +107,12 @@ impl Progress for Quiet {}
 /// Builds the site at `options.root` into its output folder.
 pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, Error> {
     let started = Instant::now();
-    let session = session::Session::new(options, progress)?;
+    let session = session::Session::for_build(options, progress)?;
     let files: Vec<OutputFile> = session.pages().values().cloned().collect();
     let config = session.config();
+    let mut clock = Stopwatch::new();
     let written = output::write(&config.output_dir, &config.root, &files)?;
+    clock.lap("writing output");
     let mut warnings = session.warnings.clone();
     let cache = session::cache_file(config);
     if let Err(e) = session.highlighter().save(&cache) {
@@ -92,6 +121,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             cache.display()
         ));
     }
+    clock.lap("saving the highlighting cache");
+    let mut timings = session.timings.clone();
+    timings.extend(clock.laps);
     Ok(BuildReport {
         notes: session.site().notes.len(),
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
@@ -102,6 +134,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         warnings,
         highlight: session.highlighter().stats(),
         written,
+        kept: files
+            .iter()
+            .filter(|f| matches!(f.content, Content::Kept { .. }))
+            .count(),
+        timings,
     })
 }
 
@@ -242,10 +279,7 @@ fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
     let stylesheet =
         highlight::stylesheet(&config.highlight_theme, &config.highlight_dark_theme)
             .map_err(|m| Error::one(Location::file(config.root.join(config::CONFIG_FILE)), m))?;
-    let bytes = |path: &str, b: Vec<u8>| OutputFile {
-        path: path.into(),
-        content: Content::Bytes(b.into()),
-    };
+    let bytes = |path: &str, b: Vec<u8>| OutputFile::bytes(path, b);
     let mut files: Vec<OutputFile> = render::BUILTIN_STATIC
         .iter()
         .filter(|(name, _)| !user.iter().any(|u| u.path == *name))
@@ -268,7 +302,7 @@ fn check_unique_paths(files: &[OutputFile]) -> Result<(), Error> {
         if !seen.insert(f.path.as_str()) {
             let location = match &f.content {
                 Content::Copy(from) => Location::file(discover::display_path(from)),
-                Content::Bytes(_) => Location::file(&f.path),
+                Content::Bytes(_) | Content::Kept { .. } => Location::file(&f.path),
             };
             problems.push(Diagnostic::new(
                 location,

@@ -183,8 +183,8 @@ fn build(options: &BuildOptions, quiet: bool) -> ExitCode {
                 if options.verbose {
                     let w = report.written;
                     println!(
-                        "wrote {} files, left {} unchanged, removed {}",
-                        w.written, w.unchanged, w.removed
+                        "wrote {} files, left {} unchanged, removed {}; {} pages kept without rendering (inputs unchanged)",
+                        w.written, w.unchanged, w.removed, report.kept
                     );
                     let h = report.highlight;
                     println!(
@@ -193,6 +193,9 @@ fn build(options: &BuildOptions, quiet: bool) -> ExitCode {
                         h.hits,
                         100.0 * h.hits as f64 / h.lookups.max(1) as f64
                     );
+                    for (stage, took) in &report.timings {
+                        println!("{:>8.1} ms  {stage}", took.as_secs_f64() * 1000.0);
+                    }
                 }
             }
             ExitCode::SUCCESS

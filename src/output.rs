@@ -27,8 +27,7 @@ use crate::render::{Content, OutputFile};
 /// The file that marks an output folder as written by `notes`, and lists
 /// what it wrote.
 pub const MARKER: &str = ".notes-build";
-const MANIFEST_HEADER: &str =
-    "# Written by `notes build`: the files of the last build (xxh3-128, bytes, path). Do not edit.";
+const MANIFEST_HEADER: &str = "# Written by `notes build`: the files of the last build (xxh3-128, bytes, inputs' xxh3-128 or -, path). Do not edit.";
 /// Suffix of files written but not yet renamed into place.
 const PENDING: &str = ".notes-pending";
 
@@ -40,11 +39,59 @@ pub struct WriteStats {
     pub removed: usize,
 }
 
-/// One file of the manifest.
+/// One file of the manifest: what was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Record {
-    hash: u128,
-    len: u64,
+pub struct Record {
+    pub hash: u128,
+    pub len: u64,
+}
+
+/// One line of the manifest: what was written, and a hash of everything it
+/// was made from (a page's template context, a static file's size and
+/// modification time) when that is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    record: Record,
+    key: Option<u128>,
+}
+
+/// The previous build's output, so that a page whose inputs are unchanged
+/// need not be rendered again (`notes build` with nothing changed renders
+/// and writes almost nothing).
+#[derive(Debug, Default)]
+pub struct Previous {
+    output: PathBuf,
+    entries: BTreeMap<String, Entry>,
+}
+
+impl Previous {
+    /// Reads the manifest of `output`; an output folder that is missing, not
+    /// ours or unreadable gives an empty memory (everything is rendered).
+    pub fn load(output: &Path) -> Previous {
+        let entries = fs::read_to_string(output.join(MARKER))
+            .map(|text| parse_manifest(&text))
+            .unwrap_or_default();
+        Previous {
+            output: output.to_path_buf(),
+            entries,
+        }
+    }
+
+    /// The file at `path` as the last build wrote it, if it was made from
+    /// inputs with the same `key` and is still there with its size.
+    pub fn reuse(&self, path: &str, key: u128) -> Option<Content> {
+        let entry = self.entries.get(path)?;
+        (entry.key == Some(key) && on_disk(&self.output, path, entry.record.len)).then_some(
+            Content::Kept {
+                hash: entry.record.hash,
+                len: entry.record.len,
+            },
+        )
+    }
+}
+
+fn on_disk(output: &Path, path: &str, len: u64) -> bool {
+    fs::metadata(output.join(path)).is_ok_and(|m| m.is_file() && m.len() == len)
 }
 
 /// Writes `files` as the new content of `output`.
@@ -57,13 +104,13 @@ pub fn write(output: &Path, root: &Path, files: &[OutputFile]) -> Result<WriteSt
     if !output.exists() {
         create_dirs(output, &mut created_dirs)?;
     }
-    let new: Vec<(&OutputFile, Record)> = files
+    let new: Vec<(&OutputFile, Entry)> = files
         .par_iter()
-        .map(|f| Ok((f, record(f)?)))
+        .map(|f| Ok((f, entry(f, previous.as_ref())?)))
         .collect::<Result<_, Error>>()?;
-    let changed: Vec<&(&OutputFile, Record)> = new
+    let changed: Vec<&(&OutputFile, Entry)> = new
         .iter()
-        .filter(|(f, rec)| !unchanged(output, &f.path, *rec, previous.as_ref()))
+        .filter(|(f, e)| !unchanged(output, f, e.record, previous.as_ref()))
         .collect();
     let pending = match stage(output, &changed, &mut created_dirs) {
         Ok(p) => p,
@@ -109,9 +156,9 @@ fn write_fresh(output: &Path, files: &[OutputFile]) -> Result<WriteStats, Error>
     let mut created = Vec::new();
     create_dirs(&staging, &mut created)?;
     let result = (|| {
-        let records: Vec<(&OutputFile, Record)> = files
+        let records: Vec<(&OutputFile, Entry)> = files
             .par_iter()
-            .map(|f| Ok((f, record(f)?)))
+            .map(|f| Ok((f, entry(f, None)?)))
             .collect::<Result<_, Error>>()?;
         let folders: BTreeSet<&Path> = files
             .iter()
@@ -150,7 +197,7 @@ fn write_fresh(output: &Path, files: &[OutputFile]) -> Result<WriteStats, Error>
 /// Refuses an output folder that is not ours or that holds the sources;
 /// returns the previous build's manifest (`None` for a folder that is new,
 /// empty, or whose manifest cannot be read).
-fn check_output(output: &Path, root: &Path) -> Result<Option<BTreeMap<String, Record>>, Error> {
+fn check_output(output: &Path, root: &Path) -> Result<Option<BTreeMap<String, Entry>>, Error> {
     if absolute(root).starts_with(absolute(output)) {
         return Err(Error::Output(format!(
             "refusing to write the site to {}: it contains the site's sources; choose another output folder (--output or [build] build-dir)",
@@ -190,37 +237,78 @@ fn absolute(path: &Path) -> PathBuf {
     abs.canonicalize().unwrap_or(abs)
 }
 
-fn record(f: &OutputFile) -> Result<Record, Error> {
+/// What a file will be, and what it is made from. A static file whose size
+/// and modification time are those of the last build is not read again.
+fn entry(f: &OutputFile, previous: Option<&BTreeMap<String, Entry>>) -> Result<Entry, Error> {
     let hash = |bytes: &[u8]| Record {
         hash: xxhash_rust::xxh3::xxh3_128(bytes),
         len: bytes.len() as u64,
     };
     match &f.content {
-        Content::Bytes(b) => Ok(hash(b)),
+        Content::Bytes(b) => Ok(Entry {
+            record: hash(b),
+            key: f.key,
+        }),
+        Content::Kept { hash, len } => Ok(Entry {
+            record: Record {
+                hash: *hash,
+                len: *len,
+            },
+            key: f.key,
+        }),
         Content::Copy(from) => {
+            let key = fs::metadata(from).ok().map(|m| copy_key(from, &m));
+            if let Some(e) = previous.and_then(|p| p.get(&f.path))
+                && key.is_some()
+                && e.key == key
+            {
+                return Ok(*e);
+            }
             let bytes = fs::read(from).map_err(|e| Error::io(from, "read the static file", e))?;
-            Ok(hash(&bytes))
+            Ok(Entry {
+                record: hash(&bytes),
+                key,
+            })
         }
     }
 }
 
+/// A static file's identity for the next build: its path, size and
+/// modification time (as rsync decides what to copy).
+fn copy_key(from: &Path, meta: &fs::Metadata) -> u128 {
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(from.as_os_str().as_encoded_bytes());
+    h.update(&meta.len().to_le_bytes());
+    h.update(&mtime.to_le_bytes());
+    h.digest128()
+}
+
 /// A file is unchanged when the last build wrote the same bytes and the
-/// file is still there with that size.
+/// file is still there with that size (a reused page was checked when it
+/// was reused).
 fn unchanged(
     output: &Path,
-    path: &str,
+    f: &OutputFile,
     rec: Record,
-    previous: Option<&BTreeMap<String, Record>>,
+    previous: Option<&BTreeMap<String, Entry>>,
 ) -> bool {
-    previous.and_then(|m| m.get(path)) == Some(&rec)
-        && fs::metadata(output.join(path)).is_ok_and(|m| m.is_file() && m.len() == rec.len)
+    if matches!(f.content, Content::Kept { .. }) {
+        return true;
+    }
+    previous.and_then(|m| m.get(&f.path)).map(|e| e.record) == Some(rec)
+        && on_disk(output, &f.path, rec.len)
 }
 
 /// Writes every changed file under a temporary name beside its target.
 /// Returns (temporary, target) pairs; on error removes what it wrote.
 fn stage(
     output: &Path,
-    changed: &[&(&OutputFile, Record)],
+    changed: &[&(&OutputFile, Entry)],
     created_dirs: &mut Vec<PathBuf>,
 ) -> Result<Vec<(PathBuf, PathBuf)>, Error> {
     let folders: BTreeSet<&Path> = changed
@@ -268,6 +356,11 @@ fn put(content: &Content, to: &Path, shown: &Path) -> Result<(), Error> {
         Content::Copy(from) => fs::copy(from, to)
             .map(drop)
             .map_err(|e| Error::io(from, "copy the static file", e)),
+        // Only ever unchanged files are kept, and those are not written.
+        Content::Kept { .. } => Err(Error::Output(format!(
+            "{}: a page the last build wrote was to be kept but is needed again; run the build once more",
+            shown.display()
+        ))),
     }
 }
 
@@ -301,7 +394,7 @@ fn create_dirs(dir: &Path, created: &mut Vec<PathBuf>) -> Result<(), Error> {
 /// every file not written now goes: the folder is ours (it has the marker).
 fn remove_stale(
     output: &Path,
-    previous: Option<&BTreeMap<String, Record>>,
+    previous: Option<&BTreeMap<String, Entry>>,
     kept: &BTreeSet<&str>,
 ) -> Result<usize, Error> {
     let stale: Vec<String> = match previous {
@@ -346,13 +439,18 @@ fn walk_files(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn write_manifest(output: &Path, files: &[(&OutputFile, Record)]) -> Result<(), Error> {
-    let mut text = String::with_capacity(files.len() * 80);
+fn write_manifest(output: &Path, files: &[(&OutputFile, Entry)]) -> Result<(), Error> {
+    use std::fmt::Write as _;
+    let mut text = String::with_capacity(files.len() * 112);
     text.push_str(MANIFEST_HEADER);
     text.push('\n');
-    let sorted: BTreeMap<&str, Record> = files.iter().map(|(f, r)| (f.path.as_str(), *r)).collect();
-    for (path, r) in sorted {
-        text.push_str(&format!("{:032x} {} {path}\n", r.hash, r.len));
+    let sorted: BTreeMap<&str, Entry> = files.iter().map(|(f, e)| (f.path.as_str(), *e)).collect();
+    for (path, e) in sorted {
+        let r = e.record;
+        let _ = match e.key {
+            Some(key) => writeln!(text, "{:032x} {} {key:032x} {path}", r.hash, r.len),
+            None => writeln!(text, "{:032x} {} - {path}", r.hash, r.len),
+        };
     }
     let path = output.join(MARKER);
     let tmp = pending_name(&path);
@@ -360,14 +458,24 @@ fn write_manifest(output: &Path, files: &[(&OutputFile, Record)]) -> Result<(), 
     fs::rename(&tmp, &path).map_err(|e| Error::io(&path, "write", e))
 }
 
-fn parse_manifest(text: &str) -> BTreeMap<String, Record> {
+/// Reads a manifest; one of an older version (without the inputs column)
+/// reads as empty, so the next build rewrites everything once.
+fn parse_manifest(text: &str) -> BTreeMap<String, Entry> {
+    if !text.starts_with(MANIFEST_HEADER) {
+        return BTreeMap::new();
+    }
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| {
-            let mut parts = l.splitn(3, ' ');
+            let mut parts = l.splitn(4, ' ');
             let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
             let len = parts.next()?.parse().ok()?;
-            Some((parts.next()?.to_string(), Record { hash, len }))
+            let key = match parts.next()? {
+                "-" => None,
+                k => Some(u128::from_str_radix(k, 16).ok()?),
+            };
+            let record = Record { hash, len };
+            Some((parts.next()?.to_string(), Entry { record, key }))
         })
         .collect()
 }
@@ -398,6 +506,7 @@ pub fn static_files(dir: &Path) -> Result<Vec<OutputFile>, Error> {
         files.push(OutputFile {
             path: crate::discover::relative(entry.path(), dir),
             content: Content::Copy(entry.path().to_path_buf()),
+            key: None,
         });
     }
     Ok(files)
@@ -409,10 +518,7 @@ mod tests {
     use std::time::{Duration, SystemTime};
 
     fn page(path: &str, text: &str) -> OutputFile {
-        OutputFile {
-            path: path.into(),
-            content: Content::Bytes(text.as_bytes().into()),
-        }
+        OutputFile::bytes(path, text.as_bytes())
     }
 
     const ROOT: &str = "/nonexistent-root";
@@ -544,6 +650,7 @@ mod tests {
         let missing = OutputFile {
             path: "static.css".into(),
             content: Content::Copy(tmp.path().join("no-such-file")),
+            key: None,
         };
         assert!(
             write(
@@ -560,11 +667,42 @@ mod tests {
 
     #[test]
     fn manifest_round_trips() {
-        let files = [page("x y/é.html", "1")];
-        let with: Vec<_> = files.iter().map(|f| (f, record(f).unwrap())).collect();
+        let mut keyed = page("k.html", "2");
+        keyed.key = Some(0xabc);
+        let files = [page("x y/é.html", "1"), keyed];
+        let with: Vec<_> = files.iter().map(|f| (f, entry(f, None).unwrap())).collect();
         let tmp = tempfile::tempdir().unwrap();
         write_manifest(tmp.path(), &with).unwrap();
         let m = parse_manifest(&fs::read_to_string(tmp.path().join(MARKER)).unwrap());
         assert_eq!(m.get("x y/é.html"), Some(&with[0].1));
+        assert_eq!(m.get("k.html").and_then(|e| e.key), Some(0xabc));
+        // A manifest of an older version reads as empty: all is rewritten.
+        assert!(parse_manifest("# old header\n00 1 a.html\n").is_empty());
+    }
+
+    #[test]
+    fn a_page_is_kept_only_with_the_same_inputs_and_its_file_in_place() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let mut a = page("a.html", "one");
+        a.key = Some(7);
+        write(&out, Path::new(ROOT), &[a.clone()]).unwrap();
+        let previous = Previous::load(&out);
+        let kept = previous.reuse("a.html", 7).expect("same inputs");
+        assert_eq!(previous.reuse("a.html", 8), None, "other inputs");
+        assert_eq!(previous.reuse("b.html", 7), None, "not written before");
+        // Writing a kept page touches nothing and keeps its entry.
+        let kept = OutputFile {
+            content: kept,
+            ..a.clone()
+        };
+        let stats = write(&out, Path::new(ROOT), &[kept]).unwrap();
+        assert_eq!((stats.written, stats.unchanged), (0, 1));
+        assert!(Previous::load(&out).reuse("a.html", 7).is_some());
+        // A file changed by hand (another size) is rendered again.
+        fs::write(out.join("a.html"), "changed").unwrap();
+        assert_eq!(Previous::load(&out).reuse("a.html", 7), None);
+        fs::remove_file(out.join("a.html")).unwrap();
+        assert_eq!(Previous::load(&out).reuse("a.html", 7), None);
     }
 }

@@ -17,6 +17,7 @@ use crate::config::{Config, Language};
 use crate::error::{Diagnostic, Error, Location};
 use crate::i18n::Strings;
 use crate::markdown::{Rendered, TocEntry};
+use crate::output::Previous;
 use crate::site::{Site, url_to_file};
 use crate::translations::Translations;
 
@@ -45,6 +46,20 @@ pub struct OutputFile {
     /// Relative to the output folder, `/`-separated.
     pub path: String,
     pub content: Content,
+    /// A hash of everything a page was rendered from (its template context
+    /// and the templates), so that the next build can keep the file the
+    /// last one wrote instead of rendering it again.
+    pub key: Option<u128>,
+}
+
+impl OutputFile {
+    pub fn bytes(path: impl Into<String>, bytes: impl Into<std::sync::Arc<[u8]>>) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            content: Content::Bytes(bytes.into()),
+            key: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,11 +68,17 @@ pub enum Content {
     Bytes(std::sync::Arc<[u8]>),
     /// A file copied as it is (from `static/`).
     Copy(PathBuf),
+    /// The file the last build wrote (xxh3-128 and size), from the same
+    /// inputs: not rendered again (`notes build` only, never `serve`).
+    Kept { hash: u128, len: u64 },
 }
 
 /// The loaded templates, and where each came from for error messages.
 pub struct Templates {
     tera: Tera,
+    /// A hash of every template's name and text (and of this version of
+    /// notes): part of every page's memo key.
+    fingerprint: u128,
     /// Template name → the file it came from (a site's own templates).
     user_files: BTreeMap<String, PathBuf>,
 }
@@ -99,7 +120,19 @@ impl Templates {
         }
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".htm", ".xml"]);
-        let templates = Templates { tera, user_files };
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        for (name, text) in &sources {
+            for part in [name.as_bytes(), &[0], text.as_bytes(), &[0]] {
+                h.update(part);
+            }
+        }
+        let fingerprint = h.digest128();
+        let templates = Templates {
+            tera,
+            user_files,
+            fingerprint,
+        };
         let mut templates = templates;
         let base = config.site_url.clone();
         templates.tera.register_function(
@@ -147,9 +180,31 @@ impl Templates {
                     r.message().to_string(),
                 )
             }
-            None => (Location::file("templates"), e.to_string()),
+            None => self.pointed(&e.to_string()),
         };
         Error::one(location, format!("template error while {what}: {message}"))
+    }
+
+    /// Errors Tera reports without a span (a block missing from the parent
+    /// template, say) still name the place in their text: ` --> name:line:col`.
+    fn pointed(&self, message: &str) -> (Location, String) {
+        let place = message.lines().find_map(|l| {
+            let rest = l.trim_start().strip_prefix("--> ")?;
+            let mut parts = rest.rsplitn(3, ':');
+            let col: usize = parts.next()?.trim().parse().ok()?;
+            let line: usize = parts.next()?.trim().parse().ok()?;
+            Some((parts.next()?.to_string(), line, col))
+        });
+        let text = message
+            .lines()
+            .next()
+            .unwrap_or(message)
+            .trim_start_matches("error: ")
+            .to_string();
+        match place {
+            Some((name, line, col)) => (Location::new(self.template_path(&name), line, col), text),
+            None => (Location::file("templates"), message.to_string()),
+        }
     }
 
     fn template_path(&self, name: &str) -> PathBuf {
@@ -271,6 +326,7 @@ pub fn render_site(
     rendered: &[Arc<Rendered>],
     templates: &Templates,
     extra: &Extras,
+    previous: Option<&Previous>,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<OutputFile>, Error> {
     render_selected(
@@ -279,6 +335,7 @@ pub fn render_site(
         templates,
         extra,
         &Selection::all(site),
+        previous,
         warnings,
     )
 }
@@ -311,27 +368,37 @@ impl Selection {
     }
 }
 
-/// Renders the selected pages in parallel.
+/// Renders the selected pages in parallel. With `previous` (the last
+/// build's output), a note or index page whose inputs are those it was
+/// last written from is kept as it is instead of rendered.
 pub fn render_selected(
     site: &Site,
     rendered: &[Arc<Rendered>],
     templates: &Templates,
     extra: &Extras,
     selection: &Selection,
+    previous: Option<&Previous>,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<OutputFile>, Error> {
+    let site_ctx = site_context(site);
     let mut templates_ctx = Context::new();
-    templates_ctx.insert("site", &site_context(site));
+    templates_ctx.insert("site", &site_ctx);
     let global = templates_ctx;
+    let memo = previous.map(|p| {
+        let mut h = MemoKey::new(templates.fingerprint);
+        h.add(&site_ctx);
+        h.add(&extra.strings);
+        (p, h.finish())
+    });
     let ctx = Shared {
         site,
         rendered,
         templates,
         global: &global,
         extra,
+        memo: memo.as_ref(),
     };
     let layouts = note_templates(site, templates, warnings);
-
     let notes: Vec<Result<OutputFile, Error>> = selection
         .notes
         .par_iter()
@@ -342,10 +409,15 @@ pub fn render_selected(
         .par_iter()
         .map(|&(l, n)| render_index(&ctx, l, n))
         .collect();
+    let feeds: Vec<Result<OutputFile, Error>> = selection
+        .feeds
+        .par_iter()
+        .map(|&l| render_feed(&ctx, l))
+        .collect();
 
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    for r in notes.into_iter().chain(index_pages) {
+    for r in notes.into_iter().chain(index_pages).chain(feeds) {
         match r {
             Ok(f) => files.push(f),
             Err(Error::Input(d)) => problems.extend(d),
@@ -357,14 +429,11 @@ pub fn render_selected(
         let unique: BTreeSet<Diagnostic> = problems.into_iter().collect();
         return Err(Error::Input(unique.into_iter().collect()));
     }
-    for &l in &selection.feeds {
-        files.push(render_feed(&ctx, l)?);
-    }
     if selection.not_found {
         files.push(render_not_found(&ctx)?);
     }
     if selection.sitemap {
-        files.push(render_sitemap(site, templates, &global)?);
+        files.push(render_sitemap(&ctx)?);
     }
     Ok(files)
 }
@@ -383,9 +452,98 @@ struct Shared<'a> {
     templates: &'a Templates,
     global: &'a Context,
     extra: &'a Extras,
+    /// The last build's output and the hash of what every page shares.
+    memo: Option<&'a (&'a Previous, u128)>,
+}
+
+/// A hash of a page's template context, fed with the same values the
+/// template sees (as JSON), so two renders with equal keys give equal
+/// bytes. The JSON is gathered and hashed in one pass: hashing many small
+/// writes costs more than the page it would save.
+#[derive(Clone)]
+struct MemoKey(Vec<u8>);
+
+impl MemoKey {
+    fn new(seed: u128) -> MemoKey {
+        let mut buf = Vec::with_capacity(16 * 1024);
+        buf.extend_from_slice(&seed.to_le_bytes());
+        MemoKey(buf)
+    }
+
+    fn add<T: Serialize + ?Sized>(&mut self, value: &T) {
+        // Writing into memory cannot fail; a value that cannot serialize
+        // would fail the render too.
+        let _ = serde_json::to_writer(&mut self.0, value);
+        self.0.push(0xff);
+    }
+
+    fn finish(&self) -> u128 {
+        xxhash_rust::xxh3::xxh3_128(&self.0)
+    }
+}
+
+/// A value a page adds to its template context, hashed for the memo key
+/// and inserted into the context only when the page is rendered.
+trait Part {
+    fn hash_into(&self, key: &mut MemoKey);
+    fn insert_into(&self, ctx: &mut Context, name: &'static str);
+}
+
+impl<T: Serialize> Part for T {
+    fn hash_into(&self, key: &mut MemoKey) {
+        key.add(self);
+    }
+
+    fn insert_into(&self, ctx: &mut Context, name: &'static str) {
+        ctx.insert(name, self);
+    }
 }
 
 impl Shared<'_> {
+    /// Renders `template` into `path` unless the last build wrote that file
+    /// from the same inputs: `parts` is everything the page adds to the
+    /// shared context.
+    fn page(
+        &self,
+        path: String,
+        template: &str,
+        lang: Option<&Language>,
+        parts: &[(&'static str, &dyn Part)],
+        what: impl FnOnce() -> String,
+    ) -> Result<OutputFile, Error> {
+        let key = self.memo.map(|(previous, shared)| {
+            let mut h = MemoKey::new(*shared);
+            h.add(template);
+            h.add(&lang.map(|l| &l.code));
+            for (name, value) in parts {
+                h.add(name);
+                value.hash_into(&mut h);
+            }
+            (previous, h.finish())
+        });
+        if let Some((previous, key)) = key
+            && let Some(content) = previous.reuse(&path, key)
+        {
+            return Ok(OutputFile {
+                path,
+                content,
+                key: Some(key),
+            });
+        }
+        let mut ctx = match lang {
+            Some(lang) => self.context(lang),
+            None => self.global.clone(),
+        };
+        for (name, value) in parts {
+            value.insert_into(&mut ctx, name);
+        }
+        Ok(OutputFile {
+            content: Content::Bytes(self.templates.render(template, &ctx, &what())?),
+            path,
+            key: key.map(|(_, k)| k),
+        })
+    }
+
     /// A page's context: the shared one plus its language and text.
     fn context(&self, lang: &Language) -> Context {
         let mut ctx = self.global.clone();
@@ -495,7 +653,7 @@ fn description(front: Option<&str>, summary: &str) -> String {
 }
 
 fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, Error> {
-    let (site, rendered, templates) = (shared.site, shared.rendered, shared.templates);
+    let (site, rendered) = (shared.site, shared.rendered);
     let c = &site.config;
     let n = &site.notes[i];
     let note = &n.note;
@@ -579,15 +737,17 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
                     .unwrap_or_default(),
             }),
     };
-    let mut ctx = shared.context(lang);
-    ctx.insert("page", &page);
-    ctx.insert("translations", &translations);
-    ctx.insert("alternates", &alternates);
-    let what = format!("rendering {}", note.source.path.display());
-    Ok(OutputFile {
-        path: n.file.clone(),
-        content: Content::Bytes(templates.render(template, &ctx, &what)?),
-    })
+    shared.page(
+        n.file.clone(),
+        template,
+        Some(lang),
+        &[
+            ("page", &page),
+            ("translations", &translations),
+            ("alternates", &alternates),
+        ],
+        || format!("rendering {}", note.source.path.display()),
+    )
 }
 
 /// One language version of a note, for switchers and notices.
@@ -620,7 +780,7 @@ fn summary<'a>(site: &'a Site, rendered: &'a [Arc<Rendered>], i: usize) -> Summa
 }
 
 fn render_index(shared: &Shared, l: usize, number: usize) -> Result<OutputFile, Error> {
-    let (site, rendered, templates) = (shared.site, shared.rendered, shared.templates);
+    let (site, rendered) = (shared.site, shared.rendered);
     let c = &site.config;
     let lang = &site.languages[l];
     let per = c.paginate_by;
@@ -669,19 +829,18 @@ fn render_index(shared: &Shared, l: usize, number: usize) -> Result<OutputFile, 
             current: o.code == lang.code,
         })
         .collect();
-    let mut ctx = shared.context(lang);
-    ctx.insert("paginator", &paginator);
-    ctx.insert("translations", &translations);
-    ctx.insert("alternates", &alternates);
-    ctx.insert("canonical", &c.site_url.absolute(&url));
-    Ok(OutputFile {
-        path: url_to_file(&url),
-        content: Content::Bytes(templates.render(
-            "index.html",
-            &ctx,
-            &format!("rendering the index {url}"),
-        )?),
-    })
+    shared.page(
+        url_to_file(&url),
+        "index.html",
+        Some(lang),
+        &[
+            ("paginator", &paginator),
+            ("translations", &translations),
+            ("alternates", &alternates),
+            ("canonical", &c.site_url.absolute(&url)),
+        ],
+        || format!("rendering the index {url}"),
+    )
 }
 
 #[derive(Serialize)]
@@ -702,7 +861,7 @@ struct FeedEntry<'a> {
 }
 
 fn render_feed(shared: &Shared, l: usize) -> Result<OutputFile, Error> {
-    let (site, rendered, templates) = (shared.site, shared.rendered, shared.templates);
+    let (site, rendered) = (shared.site, shared.rendered);
     let c = &site.config;
     let lang = &site.languages[l];
     let list = &site.by_language[l];
@@ -732,16 +891,13 @@ fn render_feed(shared: &Shared, l: usize) -> Result<OutputFile, Error> {
             })
             .collect(),
     };
-    let mut ctx = shared.context(lang);
-    ctx.insert("feed", &feed);
-    Ok(OutputFile {
-        path: feed_url.trim_start_matches('/').to_string(),
-        content: Content::Bytes(templates.render(
-            "atom.xml",
-            &ctx,
-            &format!("rendering the feed {feed_url}"),
-        )?),
-    })
+    shared.page(
+        feed_url.trim_start_matches('/').to_string(),
+        "atom.xml",
+        Some(lang),
+        &[("feed", &feed)],
+        || format!("rendering the feed {feed_url}"),
+    )
 }
 
 /// Atom ids must be absolute IRIs: the URL when the site-url has a host,
@@ -755,9 +911,8 @@ fn feed_id(c: &Config, url: &str) -> String {
 }
 
 fn render_not_found(shared: &Shared) -> Result<OutputFile, Error> {
-    let (site, templates) = (shared.site, shared.templates);
+    let site = shared.site;
     let lang = language(site, &site.config.default_language);
-    let mut ctx = shared.context(lang);
     // Each language's "Not found", for a page that cannot know its reader's.
     let not_found: Vec<BTreeMap<&str, &str>> = site
         .languages
@@ -771,13 +926,17 @@ fn render_not_found(shared: &Shared) -> Result<OutputFile, Error> {
             ]))
         })
         .collect();
-    ctx.insert("not_found", &not_found);
-    ctx.insert("translations", &Vec::<Translation>::new());
-    ctx.insert("alternates", &Vec::<Alternate>::new());
-    Ok(OutputFile {
-        path: "404.html".into(),
-        content: Content::Bytes(templates.render("404.html", &ctx, "rendering 404.html")?),
-    })
+    shared.page(
+        "404.html".into(),
+        "404.html",
+        Some(lang),
+        &[
+            ("not_found", &not_found),
+            ("translations", &Vec::<Translation>::new()),
+            ("alternates", &Vec::<Alternate>::new()),
+        ],
+        || "rendering 404.html".into(),
+    )
 }
 
 #[derive(Serialize)]
@@ -787,11 +946,8 @@ struct SitemapEntry {
     alternates: Vec<Alternate>,
 }
 
-fn render_sitemap(
-    site: &Site,
-    templates: &Templates,
-    global: &Context,
-) -> Result<OutputFile, Error> {
+fn render_sitemap(shared: &Shared) -> Result<OutputFile, Error> {
+    let site = shared.site;
     let c = &site.config;
     let mut entries = Vec::new();
     for l in &site.languages {
@@ -828,12 +984,13 @@ fn render_sitemap(
             alternates,
         });
     }
-    let mut ctx = global.clone();
-    ctx.insert("entries", &entries);
-    Ok(OutputFile {
-        path: "sitemap.xml".into(),
-        content: Content::Bytes(templates.render("sitemap.xml", &ctx, "rendering sitemap.xml")?),
-    })
+    shared.page(
+        "sitemap.xml".into(),
+        "sitemap.xml",
+        None,
+        &[("entries", &entries)],
+        || "rendering sitemap.xml".into(),
+    )
 }
 
 #[cfg(test)]

@@ -539,6 +539,8 @@ fn respond(status: StatusCode, file: &OutputFile) -> Response {
     let bytes: Vec<u8> = match &file.content {
         Content::Bytes(b) => b.to_vec(),
         Content::Copy(p) => std::fs::read(p).unwrap_or_default(),
+        // A serve session renders every page: nothing is kept from disk.
+        Content::Kept { .. } => Vec::new(),
     };
     if file.path.ends_with(".html") {
         return html_response(status, inject(&bytes));

@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
 
@@ -96,6 +96,8 @@ pub struct Session {
     pending: Pending,
     /// Warnings of the last successful (re)build.
     pub warnings: Vec<String>,
+    /// How long each stage of the first build took (`notes build --verbose`).
+    pub timings: Vec<(&'static str, Duration)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -111,9 +113,28 @@ struct Pending {
 
 impl Session {
     /// Builds the whole site in memory.
+    /// Builds the site in memory, every page rendered (for `serve`).
     pub fn new(options: &BuildOptions, progress: &dyn Progress) -> Result<Session, Error> {
+        Session::open(options, progress, false)
+    }
+
+    /// Builds the site to be written to its output folder: pages whose
+    /// inputs are those the last build wrote them from are kept there
+    /// instead of rendered, and static files stay copies to make.
+    pub fn for_build(options: &BuildOptions, progress: &dyn Progress) -> Result<Session, Error> {
+        Session::open(options, progress, true)
+    }
+
+    fn open(
+        options: &BuildOptions,
+        progress: &dyn Progress,
+        build: bool,
+    ) -> Result<Session, Error> {
+        let mut clock = crate::Stopwatch::new();
         let (config, mut warnings) = Config::load(&options.root, &options.overrides)?;
+        let previous = build.then(|| crate::output::Previous::load(&config.output_dir));
         let sources = discover::discover(&config, options.drafts)?;
+        clock.lap("config and discovery");
         progress.start("reading", sources.len());
         let stamps: Vec<Stamp> = sources
             .par_iter()
@@ -134,12 +155,15 @@ impl Session {
             }
         }
         let site = Site::assemble_shared(config.clone(), notes, &mut warnings)?;
+        clock.lap("reading notes");
         progress.start("rendering", site.notes.len());
         let highlighter = Highlighter::new();
         highlighter.load(&cache_file(&config));
+        clock.lap("loading the highlighting cache");
         let rendered_list = crate::render_markdown(&site, &highlighter, progress);
         crate::broken_links(&site, &rendered_list)?;
         warnings.extend(crate::code_warnings(&site, &rendered_list, options.verbose));
+        clock.lap("Markdown and highlighting");
         let templates = Templates::load(&config)?;
         let times = if translations::needs_times(&site) {
             ChangeTimes::load(&site)
@@ -147,10 +171,22 @@ impl Session {
             ChangeTimes::default()
         };
         let extras = extras(&site, &times, &mut warnings)?;
-        let mut files =
-            render::render_site(&site, &rendered_list, &templates, &extras, &mut warnings)?;
-        files.extend(assets(&config)?);
+        clock.lap("templates and translations");
+        let mut files = render::render_site(
+            &site,
+            &rendered_list,
+            &templates,
+            &extras,
+            previous.as_ref(),
+            &mut warnings,
+        )?;
+        if build {
+            files.extend(crate::assets(&config)?);
+        } else {
+            files.extend(assets(&config)?);
+        }
         crate::check_unique_paths(&files)?;
+        clock.lap("rendering pages");
         progress.finish();
         let rendered = site
             .notes
@@ -171,6 +207,7 @@ impl Session {
             pages: files.into_iter().map(|f| (f.path.clone(), f)).collect(),
             pending: Pending::default(),
             warnings,
+            timings: clock.laps,
         })
     }
 
@@ -239,7 +276,14 @@ impl Session {
         let mut warnings = Vec::new();
         let extras = extras(&self.site, &self.times, &mut warnings)?;
         let rendered = self.rendered_list();
-        let files = render::render_site(&self.site, &rendered, &templates, &extras, &mut warnings)?;
+        let files = render::render_site(
+            &self.site,
+            &rendered,
+            &templates,
+            &extras,
+            None,
+            &mut warnings,
+        )?;
         let mut pages = self.pages.clone();
         let update = merge(&mut pages, files, &self.expected_paths(&self.site));
         self.templates = templates;
@@ -388,6 +432,7 @@ impl Session {
             &self.templates,
             &extras,
             &selection,
+            None,
             &mut warnings,
         )?;
         let mut pages = self.pages.clone();
@@ -539,6 +584,7 @@ impl Session {
             &self.templates,
             &extras,
             &selection,
+            None,
             &mut warnings,
         )?;
 
@@ -827,12 +873,9 @@ fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
             Content::Copy(path) => {
                 let bytes = std::fs::read(&path)
                     .map_err(|e| Error::io(&path, "read the static file", e))?;
-                Ok(OutputFile {
-                    path: f.path,
-                    content: Content::Bytes(Arc::from(bytes)),
-                })
+                Ok(OutputFile::bytes(f.path, bytes))
             }
-            Content::Bytes(_) => Ok(f),
+            Content::Bytes(_) | Content::Kept { .. } => Ok(f),
         })
         .collect()
 }

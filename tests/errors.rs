@@ -108,6 +108,18 @@ fn template_errors_name_the_template_file_and_line() {
     let (ok, stderr) = build(&site);
     assert!(!ok);
     assert!(stderr.contains("templates/note.html:3:12: template error while rendering content/2025-01-01-a.md: Field `nosuch` is not defined"), "{stderr}");
+    // Errors Tera gives without a span still point into the template.
+    site.write(
+        "templates/note.html",
+        "{% extends \"base.html\" %}\n{% block content %}x{% endblock content %}\n",
+    );
+    let (ok, stderr) = build(&site);
+    assert!(!ok);
+    assert!(stderr.starts_with("templates/note.html:2:"), "{stderr}");
+    assert!(
+        stderr.contains("Block `content` is not defined in any parent template"),
+        "{stderr}"
+    );
     assert_eq!(snapshot(&site.out()), good);
 }
 
