@@ -31,6 +31,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("404.html", include_str!("../templates/404.html")),
     ("atom.xml", include_str!("../templates/atom.xml")),
     ("sitemap.xml", include_str!("../templates/sitemap.xml")),
+    (
+        "sitemap_index.xml",
+        include_str!("../templates/sitemap_index.xml"),
+    ),
 ];
 
 /// The default theme's assets, written at the root of the output unless
@@ -433,7 +437,7 @@ pub fn render_selected(
         files.push(render_not_found(&ctx)?);
     }
     if selection.sitemap {
-        files.push(render_sitemap(&ctx)?);
+        files.extend(render_sitemap(&ctx, SITEMAP_MAX)?);
     }
     Ok(files)
 }
@@ -946,7 +950,12 @@ struct SitemapEntry {
     alternates: Vec<Alternate>,
 }
 
-fn render_sitemap(shared: &Shared) -> Result<OutputFile, Error> {
+/// URLs per sitemap file. The protocol allows 50,000 URLs and 50 MB; with
+/// nine alternates an entry is about 1 KB, so (as Zola does) a larger site
+/// gets `sitemap.xml` as an index of `sitemap-1.xml`, `sitemap-2.xml`, ….
+const SITEMAP_MAX: usize = 30_000;
+
+fn render_sitemap(shared: &Shared, max: usize) -> Result<Vec<OutputFile>, Error> {
     let site = shared.site;
     let c = &site.config;
     let mut entries = Vec::new();
@@ -984,18 +993,111 @@ fn render_sitemap(shared: &Shared) -> Result<OutputFile, Error> {
             alternates,
         });
     }
-    shared.page(
+    if entries.len() <= max {
+        let one = shared.page(
+            "sitemap.xml".into(),
+            "sitemap.xml",
+            None,
+            &[("entries", &entries)],
+            || "rendering sitemap.xml".into(),
+        )?;
+        return Ok(vec![one]);
+    }
+    let chunks: Vec<&[SitemapEntry]> = entries.chunks(max).collect();
+    let mut files: Vec<OutputFile> = chunks
+        .par_iter()
+        .enumerate()
+        .map(|(k, chunk)| {
+            let name = format!("sitemap-{}.xml", k + 1);
+            shared.page(
+                name.clone(),
+                "sitemap.xml",
+                None,
+                &[("entries", chunk)],
+                || format!("rendering {name}"),
+            )
+        })
+        .collect::<Result<_, Error>>()?;
+    let sitemaps: Vec<String> = (1..=chunks.len())
+        .map(|k| c.site_url.absolute(&format!("/sitemap-{k}.xml")))
+        .collect();
+    files.push(shared.page(
         "sitemap.xml".into(),
-        "sitemap.xml",
+        "sitemap_index.xml",
         None,
-        &[("entries", &entries)],
+        &[("sitemaps", &sitemaps)],
         || "rendering sitemap.xml".into(),
-    )
+    )?);
+    Ok(files)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_large_sitemap_is_split_under_an_index() {
+        let config = Config::from_str(
+            Path::new("s"),
+            "[output.html]\nsite-url = \"https://e.org/x/\"\n[languages.en]\n[languages.de]\n",
+        )
+        .unwrap();
+        let notes = (0..5)
+            .map(|k| {
+                let source = crate::discover::SourceFile {
+                    path: Path::new("content").join(format!("n{k}.md")),
+                    rel: format!("n{k}.md"),
+                };
+                crate::note::parse(&source, b"---\ntitle: t\n---\nx\n", &config).unwrap()
+            })
+            .collect();
+        let site = Site::assemble(config, notes, &mut Vec::new()).unwrap();
+        let templates = Templates::load(&site.config).unwrap();
+        let extras = Extras {
+            translations: crate::translations::analyze(&site),
+            strings: BTreeMap::new(),
+        };
+        let global = Context::new();
+        let shared = Shared {
+            site: &site,
+            rendered: &[],
+            templates: &templates,
+            global: &global,
+            extra: &extras,
+            memo: None,
+        };
+        let text = |f: &OutputFile| match &f.content {
+            Content::Bytes(b) => String::from_utf8(b.to_vec()).unwrap(),
+            other => panic!("{other:?}"),
+        };
+        // Two homes and five notes: one file up to seven URLs.
+        let one = render_sitemap(&shared, 7).unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(text(&one[0]).matches("<url>").count(), 7);
+        // Three per file: sitemap-1..3 and an index naming them.
+        let split = render_sitemap(&shared, 3).unwrap();
+        let paths: Vec<&str> = split.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "sitemap-1.xml",
+                "sitemap-2.xml",
+                "sitemap-3.xml",
+                "sitemap.xml"
+            ]
+        );
+        let counts: Vec<usize> = split[..3]
+            .iter()
+            .map(|f| text(f).matches("<url>").count())
+            .collect();
+        assert_eq!(counts, [3, 3, 1]);
+        let index = text(&split[3]);
+        assert!(index.contains("<sitemapindex"));
+        assert!(
+            index.contains("<loc>https://e.org/x/sitemap-3.xml</loc>"),
+            "{index}"
+        );
+    }
 
     #[test]
     fn description_prefers_front_matter_and_cuts_at_words() {
