@@ -65,8 +65,12 @@ def distinct_code(body, k):
 def make_sites(work, scale):
     notes_site = work / f"notes-{scale}x"
     hugo_site = work / f"hugo-{scale}x"
+    # Left by an earlier run with the same --work: moved to the trash,
+    # deleted before the timed runs (see bench_scale).
+    (work / "trash").mkdir(exist_ok=True)
     for d in (notes_site, hugo_site, work / f"out-notes-{scale}x", work / f"out-hugo-{scale}x"):
-        shutil.rmtree(d, ignore_errors=True)
+        if d.exists():
+            d.rename(work / "trash" / f"old-{d.name}")
     languages = "".join(f"[languages.{l}]\n" for l in LANGS)
     (notes_site / "content").mkdir(parents=True)
     (notes_site / "book.toml").write_text(f"[book]\ntitle = \"tldr\"\n\n[output.html]\nsite-url = \"https://example.org/\"\n\n{languages}")
@@ -130,10 +134,11 @@ def bench_scale(work, scale, runs):
     hugo_cmd = ["hugo", "--quiet", "--source", hugo_site, "--destination", hugo_out]
     results = {"notes": [], "hugo": []}
     # On ext4 without a journal (this machine's disk) the kernel skips
-    # inodes freed in the last 30 s when it creates files, so a build right
-    # after deleting 30,000 files pays for scanning past them (2-3x the
-    # wall time, all in the kernel). Old outputs are therefore moved aside
-    # and deleted only after the timed runs, followed by a pause.
+    # inodes freed in the last minute (six while their inode table is not
+    # yet written back) when it creates files, so a build soon after
+    # deleting 30,000 files pays for scanning past them (2-3x the wall
+    # time, all in the kernel). Old outputs are therefore moved aside and
+    # deleted only after the timed runs, followed by a sync and a pause.
     trash = work / "trash"
     clear(trash)
     trash.mkdir()
@@ -152,10 +157,12 @@ def bench_scale(work, scale, runs):
 
 
 def clear(folder):
-    """Deletes a folder, then waits out the kernel's 30 s for freed inodes."""
+    """Deletes a folder, then writes back and waits out the minute in which
+    the kernel avoids the freed inodes."""
     if folder.exists():
         shutil.rmtree(folder)
-        time.sleep(31)
+        os.sync()
+        time.sleep(65)
 
 
 def startup(work, runs):

@@ -23,6 +23,7 @@ pub mod markdown;
 pub mod note;
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod session;
 pub mod site;
@@ -124,7 +125,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     clock.lap("saving the highlighting cache");
     let mut timings = session.timings.clone();
     timings.extend(clock.laps);
-    Ok(BuildReport {
+    let kept = files
+        .iter()
+        .filter(|f| matches!(f.content, Content::Kept { .. }))
+        .count();
+    let report = BuildReport {
         notes: session.site().notes.len(),
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
         languages: session.site().languages.len(),
@@ -134,12 +139,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         warnings,
         highlight: session.highlighter().stats(),
         written,
-        kept: files
-            .iter()
-            .filter(|f| matches!(f.content, Content::Kept { .. }))
-            .count(),
+        kept,
         timings,
-    })
+    };
+    // Freeing a site's hundreds of thousands of allocations takes a tenth
+    // of a second that nobody waits for.
+    std::thread::spawn(move || drop((session, files)));
+    Ok(report)
 }
 
 /// Reads and parses every note in parallel, collecting every problem.

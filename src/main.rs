@@ -77,6 +77,24 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Search the site's notes the way its search box does: does a note
+    /// already cover this error?
+    Search {
+        /// The text to look for: a few words, an error line or a whole traceback.
+        text: String,
+        /// Only notes in this language (a code of book.toml, e.g. `de`).
+        #[arg(long)]
+        lang: Option<String>,
+        /// How many results to print.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// The site's folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Include drafts.
+        #[arg(long)]
+        drafts: bool,
+    },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -134,6 +152,22 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Search {
+            text,
+            lang,
+            limit,
+            root,
+            drafts,
+        } => search(
+            &BuildOptions {
+                root,
+                drafts,
+                ..BuildOptions::default()
+            },
+            &text,
+            lang.as_deref(),
+            limit,
+        ),
         Command::Check {
             root,
             format,
@@ -162,6 +196,52 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Prints ranked results: rank, title, language, URL, and the note's other
+/// languages.
+fn search(options: &BuildOptions, text: &str, lang: Option<&str>, limit: usize) -> ExitCode {
+    let (site, index) = match notes::search::open(options) {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(l) = lang
+        && !index.languages.iter().any(|c| c == l)
+    {
+        eprintln!(
+            "error: no language `{l}` in this site; its languages are: {}",
+            index.languages.join(", ")
+        );
+        return ExitCode::FAILURE;
+    }
+    let hits = index.query(text, lang, lang, limit);
+    if hits.is_empty() {
+        println!("no note matches");
+        return ExitCode::SUCCESS;
+    }
+    let url = |d: usize| format!("{}{}", site.config.site_url.origin, index.docs[d].url);
+    for (rank, hit) in hits.iter().enumerate() {
+        let doc = &index.docs[hit.doc];
+        println!(
+            "{:>2}. {} [{}] {}",
+            rank + 1,
+            doc.title,
+            doc.lang,
+            url(hit.doc)
+        );
+        if !hit.others.is_empty() {
+            let others: Vec<&str> = hit
+                .others
+                .iter()
+                .map(|&o| index.docs[o].lang.as_str())
+                .collect();
+            println!("    also in: {}", others.join(" "));
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn build(options: &BuildOptions, quiet: bool) -> ExitCode {

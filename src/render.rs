@@ -35,6 +35,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "sitemap_index.xml",
         include_str!("../templates/sitemap_index.xml"),
     ),
+    ("search.html", include_str!("../templates/search.html")),
 ];
 
 /// The default theme's assets, written at the root of the output unless
@@ -42,6 +43,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("notes.css", include_bytes!("../static/notes.css")),
     ("notes.js", include_bytes!("../static/notes.js")),
+    ("search.js", include_bytes!("../static/search.js")),
 ];
 
 /// A file of the finished site.
@@ -239,6 +241,8 @@ struct LangContext<'a> {
     dir: &'static str,
     /// Link to the language's home page.
     home: String,
+    /// Link to the language's search page.
+    search: String,
     feed: String,
     /// The site title and description in this language.
     title: &'a str,
@@ -356,6 +360,8 @@ pub struct Selection {
     pub feeds: BTreeSet<usize>,
     pub sitemap: bool,
     pub not_found: bool,
+    /// The search page of every language.
+    pub search: bool,
 }
 
 impl Selection {
@@ -368,6 +374,7 @@ impl Selection {
             feeds: (0..site.languages.len()).collect(),
             sitemap: true,
             not_found: true,
+            search: true,
         }
     }
 }
@@ -418,10 +425,22 @@ pub fn render_selected(
         .par_iter()
         .map(|&l| render_feed(&ctx, l))
         .collect();
+    let search_pages: Vec<Result<OutputFile, Error>> = if selection.search {
+        (0..site.languages.len())
+            .map(|l| render_search_page(&ctx, l))
+            .collect()
+    } else {
+        Vec::new()
+    };
 
     let mut files = Vec::new();
     let mut problems = Vec::new();
-    for r in notes.into_iter().chain(index_pages).chain(feeds) {
+    for r in notes
+        .into_iter()
+        .chain(index_pages)
+        .chain(feeds)
+        .chain(search_pages)
+    {
         match r {
             Ok(f) => files.push(f),
             Err(Error::Input(d)) => problems.extend(d),
@@ -617,6 +636,7 @@ fn lang_context<'a>(site: &'a Site, l: &'a Language) -> LangContext<'a> {
         tag: &l.tag,
         dir: l.dir.as_str(),
         home: c.site_url.link(&site.home_url(&l.code)),
+        search: c.site_url.link(&site.search_url(&l.code)),
         feed: c.site_url.link(&site.feed_url(&l.code)),
         title: l.title.as_deref().unwrap_or(&c.title),
         description: l.description.as_deref().unwrap_or(&c.description),
@@ -948,6 +968,38 @@ struct SitemapEntry {
     loc: String,
     lastmod: Option<String>,
     alternates: Vec<Alternate>,
+}
+
+/// A language's search page: the box, and results drawn by search.js.
+fn render_search_page(shared: &Shared, l: usize) -> Result<OutputFile, Error> {
+    let site = shared.site;
+    let c = &site.config;
+    let lang = &site.languages[l];
+    let url = site.search_url(&lang.code);
+    let translations: Vec<Translation> = site
+        .languages
+        .iter()
+        .map(|o| Translation {
+            code: &o.code,
+            name: &o.name,
+            tag: &o.tag,
+            dir: o.dir.as_str(),
+            title: o.title.as_deref().unwrap_or(&c.title),
+            url: c.site_url.link(&site.search_url(&o.code)),
+            current: o.code == lang.code,
+        })
+        .collect();
+    shared.page(
+        url_to_file(&url),
+        "search.html",
+        Some(lang),
+        &[
+            ("translations", &translations),
+            ("alternates", &Vec::<Alternate>::new()),
+            ("canonical", &c.site_url.absolute(&url)),
+        ],
+        || format!("rendering the search page {url}"),
+    )
 }
 
 /// URLs per sitemap file. The protocol allows 50,000 URLs and 50 MB; with

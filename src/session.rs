@@ -25,6 +25,7 @@ use crate::highlight::Highlighter;
 use crate::markdown::Rendered;
 use crate::note::Note;
 use crate::render::{self, Content, Extras, OutputFile, Selection, Templates};
+use crate::search::{self, DocTerms};
 use crate::site::{self, Site};
 use crate::translations::{self, ChangeTimes};
 use crate::{BuildOptions, Progress};
@@ -87,6 +88,9 @@ pub struct Session {
     site: Site,
     /// Rendered Markdown, by note source path.
     rendered: HashMap<String, Arc<Rendered>>,
+    /// Each note's search terms, by source path, with the note version
+    /// they were made from (a change re-reads only the changed notes').
+    search: SearchTerms,
     templates: Templates,
     extras: Extras,
     times: ChangeTimes,
@@ -99,6 +103,8 @@ pub struct Session {
     /// How long each stage of the first build took (`notes build --verbose`).
     pub timings: Vec<(&'static str, Duration)>,
 }
+
+type SearchTerms = HashMap<String, (Arc<Note>, Arc<DocTerms>)>;
 
 #[derive(Debug, Clone, Default)]
 struct Pending {
@@ -185,8 +191,15 @@ impl Session {
         } else {
             files.extend(assets(&config)?);
         }
-        crate::check_unique_paths(&files)?;
         clock.lap("rendering pages");
+        let (index, mut search) = search_index(&site, &rendered_list, &SearchTerms::new());
+        files.extend(index);
+        if build {
+            // Kept for serve's next change only.
+            search.clear();
+        }
+        crate::check_unique_paths(&files)?;
+        clock.lap("search index");
         progress.finish();
         let rendered = site
             .notes
@@ -200,6 +213,7 @@ impl Session {
             notes: by_rel,
             site,
             rendered,
+            search,
             templates,
             extras,
             times,
@@ -298,6 +312,12 @@ impl Session {
         let mut pages = self.pages.clone();
         let mut expected = self.page_paths(&self.site);
         expected.extend(files.iter().map(|f| f.path.clone()));
+        expected.extend(
+            self.pages
+                .keys()
+                .filter(|p| search::is_index_file(p))
+                .cloned(),
+        );
         let update = merge(&mut pages, files, &expected);
         crate::check_unique_paths(&pages.values().cloned().collect::<Vec<_>>())?;
         self.pages = pages;
@@ -435,6 +455,7 @@ impl Session {
             None,
             &mut warnings,
         )?;
+        let (index, search) = search_index(&new_site, &rendered_list, &self.search);
         let mut pages = self.pages.clone();
         // Pages can only disappear when notes moved or index pages went.
         let expected = if links_moved || index_counts(&self.site) != index_counts(&new_site) {
@@ -446,7 +467,8 @@ impl Session {
                 .chain(files.iter().map(|f| f.path.clone()))
                 .collect()
         };
-        let update = merge(&mut pages, files, &expected);
+        let mut update = merge(&mut pages, files, &expected);
+        update.absorb(put_index(&mut pages, index));
 
         // Freeing the old site's thousands of allocations takes tens of
         // milliseconds: do it off the path to the reload.
@@ -454,6 +476,7 @@ impl Session {
             std::mem::replace(&mut self.notes, notes),
             std::mem::replace(&mut self.site, new_site),
             std::mem::replace(&mut self.rendered, rendered),
+            std::mem::replace(&mut self.search, search),
             std::mem::replace(&mut self.extras, extras),
             std::mem::replace(&mut self.pages, pages),
         );
@@ -587,6 +610,7 @@ impl Session {
             None,
             &mut warnings,
         )?;
+        let (index, search) = search_index(site, &rendered_list, &self.search);
 
         // Nothing can fail from here on.
         let mut update = Update::default();
@@ -596,7 +620,9 @@ impl Session {
             }
             self.pages.insert(f.path.clone(), f);
         }
+        update.absorb(put_index(&mut self.pages, index));
         update.changed.sort();
+        self.search = search;
         for ((i, st, note), (_, r)) in edits.iter().zip(fresh) {
             let rel = &site.notes[*i].note.source.rel;
             self.notes.insert(rel.clone(), (*st, Some(note.clone())));
@@ -811,6 +837,7 @@ impl Session {
                     .trim_start_matches('/')
                     .to_string(),
             );
+            paths.insert(site::url_to_file(&site.search_url(&lang.code)));
         }
         paths.insert("404.html".into());
         paths.insert("sitemap.xml".into());
@@ -824,6 +851,44 @@ impl Session {
         paths.extend(self.pages.keys().filter(|p| !pages.contains(*p)).cloned());
         paths
     }
+}
+
+/// The search index of `site`, reusing the terms of every note that is the
+/// same version as in `old`.
+fn search_index(
+    site: &Site,
+    rendered: &[Arc<Rendered>],
+    old: &SearchTerms,
+) -> (Vec<OutputFile>, SearchTerms) {
+    let terms: Vec<Arc<DocTerms>> = site
+        .notes
+        .par_iter()
+        .zip(rendered.par_iter())
+        .map(|(n, r)| match old.get(&n.note.source.rel) {
+            Some((note, t)) if Arc::ptr_eq(note, &n.note) => t.clone(),
+            _ => Arc::new(search::analyze(&n.note, r)),
+        })
+        .collect();
+    let files = search::Index::build(site, &terms).files();
+    let kept = site
+        .notes
+        .iter()
+        .zip(terms)
+        .map(|(n, t)| (n.note.source.rel.clone(), (n.note.clone(), t)))
+        .collect();
+    (files, kept)
+}
+
+/// Replaces the search index files in `pages` (their number follows the
+/// index's size, so files of the old index may go).
+fn put_index(pages: &mut BTreeMap<String, OutputFile>, index: Vec<OutputFile>) -> Update {
+    let expected: BTreeSet<String> = pages
+        .keys()
+        .filter(|p| !search::is_index_file(p))
+        .cloned()
+        .chain(index.iter().map(|f| f.path.clone()))
+        .collect();
+    merge(pages, index, &expected)
 }
 
 /// How many index pages each language has.

@@ -144,6 +144,11 @@ impl Site {
         }
     }
 
+    /// The site path of a language's search page.
+    pub fn search_url(&self, code: &str) -> String {
+        format!("{}search/", self.home_url(code))
+    }
+
     pub fn feed_url(&self, code: &str) -> String {
         format!("{}atom.xml", self.home_url(code))
     }

@@ -55,9 +55,39 @@
     });
   }
 
+  // The search box: search.js (and, on first query, the index) loads only
+  // when a reader starts to search, or at once on the search page. Enter
+  // opens the search page; Shift+Enter and pasting keep new lines, so a
+  // whole traceback can be pasted.
+  function setupSearch() {
+    var forms = document.querySelectorAll("form.search");
+    if (!forms.length) return;
+    var loaded = false;
+    function load() {
+      if (loaded) return;
+      loaded = true;
+      var s = document.createElement("script");
+      s.src = forms[0].getAttribute("data-script");
+      document.head.appendChild(s);
+    }
+    forms.forEach(function (form) {
+      var box = form.querySelector("textarea");
+      if (form.classList.contains("search-page")) load();
+      box.addEventListener("focus", load);
+      box.addEventListener("input", load);
+      box.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+          e.preventDefault();
+          if (form.requestSubmit) form.requestSubmit(); else form.submit();
+        }
+      });
+    });
+  }
+
   function ready() {
     setupToggle();
     setupCopy();
+    setupSearch();
   }
 
   if (document.readyState === "loading") {

@@ -307,3 +307,209 @@ fn an_open_page_follows_edits_and_shows_errors_until_fixed() {
         "return !document.getElementById('notes-error-overlay') && document.querySelector('h1').textContent === 'Third title'",
     );
 }
+
+impl Browser {
+    /// Runs an async `script` (its last argument is the callback) with
+    /// `args`, waiting up to 60 s for the callback.
+    fn eval_async(&self, script: &str, args: serde_json::Value) -> serde_json::Value {
+        self.call(
+            "POST",
+            &format!("/session/{}/timeouts", self.session),
+            &serde_json::json!({ "script": 60_000 }),
+        );
+        let reply = self.call(
+            "POST",
+            &format!("/session/{}/execute/async", self.session),
+            &serde_json::json!({ "script": script, "args": args }),
+        );
+        reply["value"].clone()
+    }
+}
+
+/// The site's output under a sub-path (`/notes/`), served over HTTP.
+fn serve_under_sub_path(site: &TestSite) -> String {
+    let srv = site.root().join("srv");
+    let out = srv.join("notes");
+    let out_arg = out.display().to_string();
+    site.build_ok(&["--quiet", "--output", &out_arg, "--site-url", "/notes/"]);
+    format!("{}notes/", serve_dir(&srv))
+}
+
+#[test]
+fn a_pasted_traceback_in_the_box_shows_the_right_note_first() {
+    let site = TestSite::new(
+        &corpus(),
+        "exclude = [\"**/README.md\", \"notes/notes/**\"]\n",
+    );
+    let base = serve_under_sub_path(&site);
+    let browser = Browser::start();
+    browser.open(&format!("{base}de/cffi/"));
+    // search.js is not loaded before the box is used.
+    assert_eq!(
+        browser.eval("return typeof window.notesSearch"),
+        "undefined"
+    );
+    let traceback = "Traceback (most recent call last):\n  File \"/home/bob/app/fetch.py\", line 3, in <module>\n    from supabase import create_client\nModuleNotFoundError: No module named '_cffi_backend'\npyo3_runtime.PanicException: Python API call failed";
+    // A paste: the text arrives at once, new lines kept.
+    browser.eval_async(
+        "var box = document.querySelector('form.search textarea'); box.focus(); document.execCommand('insertText', false, arguments[0]); arguments[1](true);",
+        serde_json::json!([traceback]),
+    );
+    browser.wait_for(
+        "results under the box",
+        "var r = document.querySelector('form.search .search-results'); return !!r && !r.hidden && r.querySelectorAll('.search-hit').length > 0",
+    );
+    let first = browser.eval(
+        "var a = document.querySelector('form.search .search-hit a.search-title'); return [a.getAttribute('href'), a.textContent, a.parentNode.querySelector('.search-lang').textContent, a.parentNode.querySelector('mark') ? a.parentNode.querySelector('mark').textContent : '']",
+    );
+    assert_eq!(first[0], "/notes/de/cffi/", "{first}");
+    assert_eq!(first[1], "CFFI-Bibliothek in Python");
+    assert_eq!(first[2], "Deutsch");
+    assert!(
+        !first[3].as_str().unwrap().is_empty(),
+        "matched words are marked: {first}"
+    );
+    // Enter opens the search page with the whole text.
+    browser.eval(
+        "var box = document.querySelector('form.search textarea'); box.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true})); return true",
+    );
+    browser.wait_for(
+        "the search page lists the results",
+        "return location.pathname === '/notes/de/search/' && document.querySelectorAll('form.search-page .search-hit').length > 0",
+    );
+    assert_eq!(
+        browser.eval(
+            "return document.querySelector('form.search-page textarea').value.split('\\n').length"
+        ),
+        5
+    );
+    assert_eq!(
+        browser.eval(
+            "return document.querySelector('form.search-page .search-hit a').getAttribute('href')"
+        ),
+        "/notes/de/cffi/"
+    );
+}
+
+#[test]
+fn the_browser_ranks_and_tokenizes_as_the_cli_does() {
+    let site = corpus_site();
+    let base = serve_under_sub_path(&site);
+    let browser = Browser::start();
+    browser.open(&format!("{base}search/"));
+    browser.wait_for(
+        "search.js",
+        "return typeof window.notesSearch === 'function'",
+    );
+
+    // Terms: the same in JavaScript as in Rust, over every line of the
+    // blog's notes in nine languages and some hard cases.
+    let mut texts: Vec<String> = vec![
+        "ModuleNotFoundError: No module named '_cffi_backend'".into(),
+        "File \"/home/alice/x/main.py\", line 42, at 0xdeadbeef 2025-06-12 10:11:12".into(),
+        "HTTPServer Café ＡＢＣ 安装软件 Pythonの環境 मॉड्यूल الوحدة".into(),
+        "std::io::Error a.:42 __init__ 127.0.0.1 v1.2 𠀀𠀁 x".into(),
+    ];
+    for rel in markdown_files(&corpus().join("notes")) {
+        let text = std::fs::read_to_string(corpus().join("notes").join(rel)).unwrap();
+        texts.extend(text.lines().map(String::from));
+    }
+    let js = browser.eval_async(
+        "var cb = arguments[1]; cb(arguments[0].map(function (t) { return [window.notesSearchTerms(t), window.notesSearchSignature(t)]; }));",
+        serde_json::json!([texts]),
+    );
+    for (k, text) in texts.iter().enumerate() {
+        let rust = serde_json::json!([
+            notes::search::tokenize::terms(text),
+            notes::search::tokenize::is_signature(text)
+        ]);
+        assert_eq!(js[k], rust, "{text:?}");
+    }
+
+    // Every error line of the corpus, from the page of its own language.
+    let (s, index) = notes::search::open(&notes::BuildOptions {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    })
+    .unwrap();
+    let queries: Vec<(String, String, String)> = error_lines()
+        .into_iter()
+        .map(|(rel, line)| {
+            let i = s.by_source[&rel];
+            let n = &s.notes[i];
+            (line, n.note.lang.clone(), s.config.site_url.link(&n.url))
+        })
+        .collect();
+    let found = browser.eval_async(
+        "var cb = arguments[1]; var qs = arguments[0]; var out = []; var k = 0;
+         function next() {
+           if (k === qs.length) { cb(out); return; }
+           var q = qs[k++];
+           window.notesSearch(q[0], q[1], 3).then(function (r) {
+             out.push(r.results.some(function (h) { return h.url === q[2] || h.others.some(function (o) { return o.url === q[2]; }); }));
+             next();
+           }, function (e) { out.push(String(e)); next(); });
+         }
+         next();",
+        serde_json::json!([queries]),
+    );
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), queries.len());
+    let hits = found
+        .iter()
+        .filter(|v| **v == serde_json::Value::Bool(true))
+        .count();
+    let rate = hits as f64 / queries.len() as f64;
+    println!(
+        "browser top-3 rate {:.1}% over {} error lines",
+        rate * 100.0,
+        queries.len()
+    );
+    assert!(rate >= 0.95, "browser top-3 rate {rate:.3}");
+    // And the same ranking as the CLI for a pasted traceback.
+    let traceback = "ModuleNotFoundError: No module named '_cffi_backend'\npyo3_runtime.PanicException: Python API call failed";
+    let js = browser.eval_async(
+        "var cb = arguments[1]; window.notesSearch(arguments[0], 'ja', 5).then(function (r) { cb(r.results.map(function (h) { return h.url; })); });",
+        serde_json::json!([traceback]),
+    );
+    let rust: Vec<String> = index
+        .query(traceback, Some("ja"), None, 5)
+        .iter()
+        .map(|h| index.docs[h.doc].url.clone())
+        .collect();
+    assert_eq!(js, serde_json::json!(rust));
+    // Titles in Chinese, Japanese, Hindi and Arabic: that language first.
+    for n in s.notes.iter().filter(|n| {
+        n.note.source.rel.starts_with("notes/")
+            && ["zh", "ja", "hi", "ar"].contains(&n.note.lang.as_str())
+    }) {
+        let first = browser.eval_async(
+            "var cb = arguments[1]; window.notesSearch(arguments[0], 'none', 1).then(function (r) { cb(r.results[0].url); });",
+            serde_json::json!([n.note.title]),
+        );
+        assert_eq!(first, s.config.site_url.link(&n.url), "{}", n.note.title);
+    }
+}
+
+#[test]
+fn search_works_on_an_empty_and_a_one_note_site() {
+    let empty = TestSite::empty("");
+    let base = serve_under_sub_path(&empty);
+    let browser = Browser::start();
+    browser.open(&format!("{base}search/?q=anything"));
+    browser.wait_for(
+        "the search page says nothing matched",
+        "var n = document.querySelector('form.search-page .search-none'); return !!n && n.textContent === 'No notes match.'",
+    );
+    let one = TestSite::empty("");
+    one.write(
+        "content/2025-01-01-one.md",
+        "---\ntitle: Only note\n---\nfatal: not a git repository\n",
+    );
+    let base = serve_under_sub_path(&one);
+    browser.open(&format!("{base}search/?q=fatal%3A+not+a+git+repository"));
+    browser.wait_for(
+        "the note is found",
+        "var a = document.querySelector('form.search-page .search-hit a'); return !!a && a.textContent === 'Only note' && a.getAttribute('href') === '/notes/one/'",
+    );
+}

@@ -256,7 +256,18 @@ fn an_edit_reports_only_the_pages_it_affects() {
         "---\ntitle: A\nlang: en\n---\nnew text\n",
     );
     let update = session.apply(&Change::Notes(Vec::new())).unwrap();
-    assert_eq!(update.changed, ["a/index.html", "atom.xml", "index.html"]);
+    // The page, the home and feed that show its summary, and the search
+    // index's files that hold its words and excerpt.
+    assert_eq!(
+        update.changed,
+        [
+            "a/index.html",
+            "atom.xml",
+            "index.html",
+            "search/d/0.json",
+            "search/t/0.json"
+        ]
+    );
     assert!(update.removed.is_empty());
     // Nothing changed: nothing to do.
     assert!(

@@ -413,3 +413,35 @@ impl Events {
         }
     }
 }
+
+/// The whole corpus (tldr and the blog's notes) as one site.
+pub fn corpus_site() -> TestSite {
+    TestSite::new(
+        &corpus(),
+        "exclude = [\"**/README.md\", \"notes/notes/**\"]\n[output.html]\nsite-url = \"https://example.org/notes/\"\n",
+    )
+}
+
+/// (note source path under the corpus, error line) for every line of a
+/// code block that looks like an error.
+pub fn error_lines() -> Vec<(String, String)> {
+    let root = corpus();
+    let mut out = Vec::new();
+    for rel in markdown_files(&root) {
+        if rel.starts_with("notes/notes/") || rel.ends_with("README.md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(root.join(&rel)).unwrap();
+        let mut in_code = false;
+        for line in text.lines() {
+            if line.trim_start().starts_with("```") {
+                in_code = !in_code;
+                continue;
+            }
+            if in_code && notes::search::tokenize::is_signature(line) {
+                out.push((rel.clone(), line.trim().to_string()));
+            }
+        }
+    }
+    out
+}

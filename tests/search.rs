@@ -1,0 +1,256 @@
+//! Search by pasted error, on the real corpora: every error line of a code
+//! block finds its note, titles in Chinese, Japanese, Hindi and Arabic find
+//! that language's note, the index stays small, and `notes search` prints
+//! what the search box shows. (The same queries in a real browser are in
+//! tests/browser.rs.)
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use common::*;
+use notes::search;
+
+fn doc_of(index: &search::Index, site: &notes::site::Site, rel: &str) -> usize {
+    let i = site.by_source[rel];
+    let url = site.config.site_url.link(&site.notes[i].url);
+    index.docs.iter().position(|d| d.url == url).unwrap()
+}
+
+#[test]
+fn every_error_line_of_the_corpus_finds_its_note_in_the_top_three() {
+    let site = corpus_site();
+    let options = notes::BuildOptions {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    };
+    let (s, index) = search::open(&options).unwrap();
+    let queries = error_lines();
+    assert!(queries.len() >= 30, "{} error lines", queries.len());
+    let mut missed = Vec::new();
+    for (rel, line) in &queries {
+        let doc = doc_of(&index, &s, rel);
+        let lang = &index.docs[doc].lang;
+        let hits = index.query(line, Some(lang), None, 3);
+        let found = hits
+            .iter()
+            .any(|h| index.docs[h.doc].group == index.docs[doc].group);
+        if !found {
+            missed.push(format!("{rel}: {line}"));
+        }
+    }
+    let rate = 1.0 - missed.len() as f64 / queries.len() as f64;
+    println!(
+        "top-3 rate {:.1}% over {} error lines",
+        rate * 100.0,
+        queries.len()
+    );
+    assert!(
+        rate >= 0.95,
+        "top-3 rate {rate:.3}; missed:\n{}",
+        missed.join("\n")
+    );
+}
+
+#[test]
+fn titles_in_cjk_hindi_and_arabic_find_that_languages_note_first() {
+    let site = corpus_site();
+    let options = notes::BuildOptions {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    };
+    let (s, index) = search::open(&options).unwrap();
+    let mut checked = 0;
+    for n in &s.notes {
+        let rel = &n.note.source.rel;
+        if !rel.starts_with("notes/") || !["zh", "ja", "hi", "ar"].contains(&n.note.lang.as_str()) {
+            continue;
+        }
+        // No page language to prefer: the title's own language must win.
+        let hits = index.query(&n.note.title, None, None, 3);
+        let want = doc_of(&index, &s, rel);
+        assert_eq!(
+            hits.first().map(|h| h.doc),
+            Some(want),
+            "{rel}: {:?} → {:?}",
+            n.note.title,
+            hits.iter()
+                .map(|h| (&index.docs[h.doc].lang, &index.docs[h.doc].title))
+                .collect::<Vec<_>>()
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 8, "two notes in four languages");
+}
+
+#[test]
+fn a_pasted_traceback_finds_the_cffi_note_and_transfers_little() {
+    let site = corpus_site();
+    let options = notes::BuildOptions {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    };
+    let (s, index) = search::open(&options).unwrap();
+    let traceback = r#"Traceback (most recent call last):
+  File "/home/alice/proj/scripts/supabase/fetch.py", line 3, in <module>
+    from supabase import create_client
+  File "/home/alice/.local/lib/python3.13/site-packages/jwt/algorithms.py", line 6, in <module>
+    from cryptography.hazmat.primitives import hashes
+ModuleNotFoundError: No module named '_cffi_backend'
+thread '<unnamed>' panicked at /usr/share/cargo/registry/pyo3-0.22/src/err/mod.rs:790:5:
+Python API call failed
+pyo3_runtime.PanicException: Python API call failed"#;
+    for lang in ["en", "fr", "ar"] {
+        let hits = index.query(traceback, Some(lang), None, 10);
+        let first = &index.docs[hits[0].doc];
+        let cffi = doc_of(
+            &index,
+            &s,
+            &format!("notes/_posts/{lang}/2025-06-12-cffi-{lang}.md"),
+        );
+        assert_eq!(
+            hits[0].doc, cffi,
+            "{lang}: first is {} {}",
+            first.lang, first.title
+        );
+        assert_eq!(hits[0].others.len(), 8, "the other languages, folded");
+    }
+    // What a browser downloads for it, and the index against the pages.
+    let bytes = index.transfer(traceback, Some("en"), 8);
+    println!("a pasted traceback downloads {bytes} bytes");
+    assert!(bytes < 300_000, "{bytes} bytes");
+    let index_bytes: usize = index.files().iter().map(file_len).sum();
+    let built = site.run(&["--quiet"]);
+    assert!(built.status.success());
+    let html: u64 = walkdir::WalkDir::new(site.out())
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| e.metadata().unwrap().len())
+        .sum();
+    println!("index {index_bytes} bytes, HTML {html} bytes");
+    assert!(
+        (index_bytes as f64) < 0.15 * html as f64,
+        "index {index_bytes} vs HTML {html}"
+    );
+    // The index written by the build is the one `notes search` queries.
+    for f in index.files() {
+        let written = std::fs::read(site.out().join(&f.path)).unwrap();
+        assert_eq!(written.len(), file_len(&f), "{}", f.path);
+    }
+}
+
+fn file_len(f: &notes::render::OutputFile) -> usize {
+    match &f.content {
+        notes::render::Content::Bytes(b) => b.len(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_cli_prints_ranked_results_and_filters_by_language() {
+    let site = TestSite::new(
+        &corpus().join("notes"),
+        "exclude = [\"notes/**\"]\n[output.html]\nsite-url = \"https://example.org/blog/\"\n",
+    );
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_notes"))
+            .arg("search")
+            .args(args)
+            .arg("--root")
+            .arg(site.root())
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, out, err) = run(&["ModuleNotFoundError: No module named '_cffi_backend'"]);
+    assert!(ok, "{err}");
+    let first = out.lines().next().unwrap();
+    assert_eq!(
+        first, " 1. Libary cffi in Python [en] https://example.org/blog/cffi/",
+        "{out}"
+    );
+    assert!(out.contains("also in: zh ja es hi fr de ar hant"), "{out}");
+    let (ok, out, _) = run(&["居中", "--lang", "zh", "--limit", "1"]);
+    assert!(ok);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("[zh] https://example.org/blog/zh/"), "{out}");
+    let (ok, out, _) = run(&["zzzqqq xyzzy"]);
+    assert!(ok);
+    assert_eq!(out.trim(), "no note matches");
+    let (ok, _, err) = run(&["cffi", "--lang", "pt"]);
+    assert!(!ok);
+    assert!(
+        err.contains(
+            "no language `pt` in this site; its languages are: en, zh, ja, es, hi, fr, de, ar, hant"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_and_one_note_sites_get_a_working_index() {
+    let empty = TestSite::empty("");
+    empty.build_ok(&["--quiet"]);
+    let meta: serde_json::Value = serde_json::from_str(&empty.read("search/meta.json")).unwrap();
+    assert_eq!(meta["docs"], 0);
+    assert_eq!(meta["shards"], 1);
+    assert_eq!(empty.read("search/t/0.json"), "{}");
+    assert!(empty.out().join("search/index.html").is_file());
+    assert!(empty.out().join("search.js").is_file());
+
+    let one = TestSite::empty("");
+    one.write(
+        "content/2025-01-01-one.md",
+        "---\ntitle: Only note\n---\n```\nE: Unable to locate package foo\n```\n",
+    );
+    one.build_ok(&["--quiet"]);
+    let (s, index) = search::open(&notes::BuildOptions {
+        root: one.root().to_path_buf(),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(s.notes.len(), 1);
+    let hits = index.query("E: Unable to locate package bar", None, None, 5);
+    assert_eq!(hits.len(), 1);
+    assert!(
+        index.docs[0]
+            .excerpt
+            .starts_with("E: Unable to locate package foo")
+    );
+    let docs: serde_json::Value = serde_json::from_str(&one.read("search/d/0.json")).unwrap();
+    assert_eq!(docs[0][1], "Only note");
+}
+
+#[test]
+fn the_index_holds_every_note_once_with_its_language() {
+    let site = TestSite::new(&corpus().join("notes"), "exclude = [\"notes/**\"]\n");
+    site.build_ok(&["--quiet"]);
+    let meta: serde_json::Value = serde_json::from_str(&site.read("search/meta.json")).unwrap();
+    assert_eq!(meta["docs"], 18);
+    let map = meta["map"].as_str().unwrap();
+    assert_eq!(map.matches('|').count(), 2, "two translation groups: {map}");
+    assert_eq!(map.replace('|', "").chars().count(), 18);
+    let chunks = 18usize.div_ceil(search::CHUNK);
+    let mut urls = BTreeSet::new();
+    for k in 0..chunks {
+        let rows: Vec<Vec<String>> =
+            serde_json::from_str(&site.read(&format!("search/d/{k}.json"))).unwrap();
+        for r in rows {
+            assert!(
+                site.out()
+                    .join(r[0].trim_start_matches('/'))
+                    .join("index.html")
+                    .is_file(),
+                "{r:?}"
+            );
+            urls.insert(r[0].clone());
+        }
+    }
+    assert_eq!(urls.len(), 18);
+}
