@@ -146,8 +146,9 @@ fn sitemap_and_feeds_are_xml_and_list_every_page() {
         .filter(|f| f.ends_with("index.html") && !f.contains("page/"))
         .collect();
     // Notes and homes; the search pages (noindex) stay out of the sitemap.
-    let (search, pages): (Vec<String>, Vec<String>) =
-        pages.into_iter().partition(|p| p.ends_with("search/index.html"));
+    let (search, pages): (Vec<String>, Vec<String>) = pages
+        .into_iter()
+        .partition(|p| p.ends_with("search/index.html"));
     assert_eq!(search.len(), 9);
     assert_eq!(pages.len(), 18 + 9);
     for page in &pages {
