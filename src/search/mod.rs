@@ -10,7 +10,7 @@
 //!   are numbered group by group);
 //! - `t/<k>.json`: the terms whose FNV-1a hash is `k` modulo the shard
 //!   count, each with its postings `[doc, impact, doc gap, impact, …]`;
-//! - `d/<k>.json`: documents `64k…64k+63` as `[url, title, lang, excerpt]`.
+//! - `d/<k>.json`: documents `16k…16k+15` as `[url, title, lang, excerpt]`.
 //!
 //! Impacts are BM25 scores (×100, whole numbers) computed at build time
 //! with field weights (title 3, error lines 4, other text 1), so a query
@@ -33,11 +33,11 @@ use crate::render::OutputFile;
 use crate::site::Site;
 
 /// Documents per `d/<k>.json` file.
-pub const CHUNK: usize = 64;
+pub const CHUNK: usize = 16;
 /// Postings kept per term: its best-scoring documents.
 const MAX_POSTINGS: usize = 1000;
 /// Bytes aimed at per term shard: a query of a dozen terms stays small.
-const SHARD_BYTES: usize = 8 * 1024;
+const SHARD_BYTES: usize = 4 * 1024;
 /// Query terms looked up at most (a pasted log can hold hundreds).
 pub const MAX_QUERY_TERMS: usize = 24;
 const TITLE_WEIGHT: f32 = 3.0;
