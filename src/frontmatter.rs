@@ -73,6 +73,18 @@ pub struct Split<'a> {
     pub body_line: usize,
 }
 
+/// `value` as a YAML scalar, quoted when YAML needs it (`title: 'a: b'`).
+pub fn yaml_string(value: &str) -> String {
+    serde_yaml::to_string(value)
+        .map(|s| {
+            s.trim_end()
+                .trim_start_matches("---")
+                .trim_start()
+                .to_string()
+        })
+        .unwrap_or_else(|_| format!("'{}'", value.replace('\'', "''")))
+}
+
 /// Cuts `text` (BOM already removed, line ends already `\n`) at its front
 /// matter fences. A note without a leading `---` line has no front matter.
 pub fn split(text: &str) -> Result<Split<'_>, FrontMatterError> {

@@ -14,6 +14,7 @@
 
 pub mod check;
 pub mod config;
+pub mod deploy;
 pub mod discover;
 pub mod error;
 pub mod frontmatter;
@@ -23,6 +24,7 @@ pub mod markdown;
 pub mod note;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod session;

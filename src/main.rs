@@ -77,6 +77,62 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Create a new site: book.toml, an example note and its translation,
+    /// .gitignore and a GitHub Pages workflow.
+    Init {
+        /// The folder to create the site in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The site's languages, the default first.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "en,zh,ja,es,hi,fr,de,ar,hant"
+        )]
+        languages: Vec<String>,
+        /// Also copy the built-in templates into templates/ to edit them.
+        #[arg(long)]
+        templates: bool,
+        /// Add the site's files to a folder that is not empty (existing files are never replaced).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write a new note, named and placed as the site's notes are.
+    New {
+        /// The note's title.
+        title: String,
+        /// The note's language (default: the site's default language).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Also write an empty translation (`translated: true`) in every other language.
+        #[arg(long)]
+        translations: bool,
+        /// The site's folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Build the site and commit it as the tip of a branch (gh-pages) of the
+    /// site's git repository, without touching your working tree or index.
+    Deploy {
+        /// The branch to publish to.
+        #[arg(long, default_value = "gh-pages")]
+        branch: String,
+        /// The remote to push to with --push.
+        #[arg(long, default_value = "origin")]
+        remote: String,
+        /// Push the branch after committing.
+        #[arg(long)]
+        push: bool,
+        /// The commit message (default: names the source commit).
+        #[arg(long, short)]
+        message: Option<String>,
+        /// The site's folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Override [output.html] site-url for this build.
+        #[arg(long)]
+        site_url: Option<String>,
+    },
     /// Search the site's notes the way its search box does: does a note
     /// already cover this error?
     Search {
@@ -152,6 +208,51 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Init {
+            dir,
+            languages,
+            templates,
+            force,
+        } => init(&notes::scaffold::InitOptions {
+            dir,
+            languages,
+            templates,
+            force,
+            date: today(),
+        }),
+        Command::New {
+            title,
+            lang,
+            translations,
+            root,
+        } => new_note(&notes::scaffold::NewOptions {
+            root,
+            title,
+            lang,
+            translations,
+            date: today(),
+        }),
+        Command::Deploy {
+            branch,
+            remote,
+            push,
+            message,
+            root,
+            site_url,
+        } => deploy(
+            BuildOptions {
+                root,
+                overrides: Overrides {
+                    output_dir: None,
+                    site_url,
+                },
+                ..BuildOptions::default()
+            },
+            branch,
+            remote,
+            push,
+            message,
+        ),
         Command::Search {
             text,
             lang,
@@ -194,6 +295,103 @@ fn main() -> ExitCode {
             } else {
                 ExitCode::SUCCESS
             }
+        }
+    }
+}
+
+fn today() -> jiff::civil::Date {
+    jiff::Zoned::now().date()
+}
+
+fn init(options: &notes::scaffold::InitOptions) -> ExitCode {
+    match notes::scaffold::init(options) {
+        Ok(created) => {
+            for path in &created.written {
+                println!("created {}", path.display());
+            }
+            for path in &created.kept {
+                println!("kept    {} (it exists)", path.display());
+            }
+            println!(
+                "next: cd {} && notes serve   (notes new \"Title\" writes a note)",
+                options.dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn new_note(options: &notes::scaffold::NewOptions) -> ExitCode {
+    match notes::scaffold::new_note(options) {
+        Ok(paths) => {
+            for path in paths {
+                println!("{}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn deploy(
+    options: BuildOptions,
+    branch: String,
+    remote: String,
+    push: bool,
+    message: Option<String>,
+) -> ExitCode {
+    if let Err(e) = notes::deploy::preflight(&options.root, &branch) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
+    let report = match notes::build(&options, &notes::Quiet) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("error: the build failed; nothing was deployed");
+            return ExitCode::FAILURE;
+        }
+    };
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    let deploy = notes::deploy::DeployOptions {
+        root: options.root.clone(),
+        output: report.output_dir.clone(),
+        branch: branch.clone(),
+        remote,
+        push,
+        message,
+    };
+    match notes::deploy::deploy(&deploy) {
+        Ok((deployed, pushed)) => {
+            match deployed {
+                notes::deploy::Deployed::Committed { commit, files } => println!(
+                    "committed {} files of {} as {} on {branch}",
+                    files,
+                    report.output_dir.display(),
+                    &commit[..commit.len().min(12)]
+                ),
+                notes::deploy::Deployed::Unchanged { commit } => println!(
+                    "{branch} already holds this site ({}): nothing to commit",
+                    &commit[..commit.len().min(12)]
+                ),
+            }
+            if let Some(remote) = pushed {
+                println!("pushed {branch} to {remote}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
 }
