@@ -94,6 +94,26 @@ struct HtmlSection {
     feed_limit: Option<usize>,
     #[serde(default)]
     highlight: HighlightSection,
+    #[serde(default)]
+    search: SearchSection,
+}
+
+/// `[output.html.search]`, as mdBook names it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct SearchSection {
+    #[serde(default = "default_true")]
+    enable: bool,
+}
+
+impl Default for SearchSection {
+    fn default() -> Self {
+        SearchSection { enable: true }
+    }
+}
+
+fn default_true() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,6 +150,7 @@ impl Default for HtmlSection {
             paginate_by: default_paginate_by(),
             feed_limit: None,
             highlight: HighlightSection::default(),
+            search: SearchSection::default(),
         }
     }
 }
@@ -249,6 +270,8 @@ pub struct Config {
     /// Highlighting themes (two-face names) for light and dark mode.
     pub highlight_theme: String,
     pub highlight_dark_theme: String,
+    /// Whether to build the search index, the search pages and boxes.
+    pub search: bool,
     /// Configured languages, the default language first, then in the
     /// order of book.toml.
     pub languages: Vec<Language>,
@@ -414,6 +437,7 @@ impl Config {
             feed_limit: raw.output.html.feed_limit,
             highlight_theme: raw.output.html.highlight.theme,
             highlight_dark_theme: raw.output.html.highlight.dark_theme,
+            search: raw.output.html.search.enable,
             languages,
             from_file,
             source: String::new(),

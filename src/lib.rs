@@ -291,6 +291,7 @@ fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
     let mut files: Vec<OutputFile> = render::BUILTIN_STATIC
         .iter()
         .filter(|(name, _)| !user.iter().any(|u| u.path == *name))
+        .filter(|(name, _)| config.search || *name != "search.js")
         .map(|(name, b)| bytes(name, b.to_vec()))
         .collect();
     files.push(bytes("highlight.css", stylesheet.into_bytes()));

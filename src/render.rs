@@ -39,7 +39,8 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 ];
 
 /// The default theme's assets, written at the root of the output unless
-/// the site's `static/` has a file of the same name.
+/// the site's `static/` has a file of the same name (`search.js` only for
+/// a site with search).
 pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("notes.css", include_bytes!("../static/notes.css")),
     ("notes.js", include_bytes!("../static/notes.js")),
@@ -230,6 +231,8 @@ struct SiteContext<'a> {
     base_path: &'a str,
     default_language: &'a str,
     languages: Vec<LangContext<'a>>,
+    /// Whether the site has search (`[output.html.search] enable`).
+    search: bool,
     generator: &'static str,
 }
 
@@ -425,7 +428,7 @@ pub fn render_selected(
         .par_iter()
         .map(|&l| render_feed(&ctx, l))
         .collect();
-    let search_pages: Vec<Result<OutputFile, Error>> = if selection.search {
+    let search_pages: Vec<Result<OutputFile, Error>> = if selection.search && site.config.search {
         (0..site.languages.len())
             .map(|l| render_search_page(&ctx, l))
             .collect()
@@ -624,6 +627,7 @@ fn site_context(site: &Site) -> SiteContext<'_> {
             .iter()
             .map(|l| lang_context(site, l))
             .collect(),
+        search: c.search,
         generator: concat!("notes ", env!("CARGO_PKG_VERSION")),
     }
 }

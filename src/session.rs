@@ -837,7 +837,9 @@ impl Session {
                     .trim_start_matches('/')
                     .to_string(),
             );
-            paths.insert(site::url_to_file(&site.search_url(&lang.code)));
+            if site.config.search {
+                paths.insert(site::url_to_file(&site.search_url(&lang.code)));
+            }
         }
         paths.insert("404.html".into());
         paths.insert("sitemap.xml".into());
@@ -860,6 +862,9 @@ fn search_index(
     rendered: &[Arc<Rendered>],
     old: &SearchTerms,
 ) -> (Vec<OutputFile>, SearchTerms) {
+    if !site.config.search {
+        return (Vec::new(), SearchTerms::new());
+    }
     let terms: Vec<Arc<DocTerms>> = site
         .notes
         .par_iter()

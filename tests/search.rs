@@ -254,3 +254,18 @@ fn the_index_holds_every_note_once_with_its_language() {
     }
     assert_eq!(urls.len(), 18);
 }
+
+#[test]
+fn search_can_be_turned_off_as_in_mdbook() {
+    let site = TestSite::new(
+        &corpus().join("notes"),
+        "exclude = [\"notes/**\"]\n[output.html.search]\nenable = false\n",
+    );
+    site.build_ok(&["--quiet"]);
+    for gone in ["search", "de/search", "search.js"] {
+        assert!(!site.out().join(gone).exists(), "{gone}");
+    }
+    let page = site.read("cffi/index.html");
+    assert!(!page.contains("class=\"search\""), "no search box");
+    assert!(site.read("notes.js").contains("form.search"));
+}
