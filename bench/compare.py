@@ -70,7 +70,7 @@ def make_sites(work, scale):
     (work / "trash").mkdir(exist_ok=True)
     for d in (notes_site, hugo_site, work / f"out-notes-{scale}x", work / f"out-hugo-{scale}x"):
         if d.exists():
-            d.rename(work / "trash" / f"old-{d.name}")
+            d.rename(work / "trash" / f"old-{d.name}-{time.monotonic_ns()}")
     languages = "".join(f"[languages.{l}]\n" for l in LANGS)
     (notes_site / "content").mkdir(parents=True)
     (notes_site / "book.toml").write_text(f"[book]\ntitle = \"tldr\"\n\n[output.html]\nsite-url = \"https://example.org/\"\n\n{languages}")
@@ -115,7 +115,7 @@ def make_sites(work, scale):
     # `[output.html.search] enable = false`, content shared.
     bare = work / f"notes-{scale}x-nosearch"
     if bare.exists():
-        bare.rename(work / "trash" / f"old-{bare.name}")
+        bare.rename(work / "trash" / f"old-{bare.name}-{time.monotonic_ns()}")
     bare.mkdir()
     (bare / "book.toml").write_text(
         f"[book]\ntitle = \"tldr\"\nsrc = \"{(notes_site / 'content').resolve()}\"\n\n"
@@ -145,14 +145,14 @@ def bench_scale(work, scale, runs):
     bare_cmd = [NOTES, "build", "--quiet", "--root", bare_site, "--output", bare_out]
     results = {"notes": [], "hugo": [], "bare": []}
     # On ext4 without a journal (this machine's disk) the kernel skips
-    # inodes freed in the last minute (six while their inode table is not
-    # yet written back) when it creates files, so a build soon after
-    # deleting 30,000 files pays for scanning past them (2-3x the wall
-    # time, all in the kernel). Old outputs are therefore moved aside and
-    # deleted only after the timed runs, followed by a sync and a pause.
+    # inodes freed in the last minute when it creates files (in the last
+    # six when their inode table block has been written to since, which
+    # creating files does), so a build within minutes of deleting 30,000
+    # files pays for scanning past them: 2-3x the wall time, all in the
+    # kernel. Nothing is deleted until every timed run is done: old
+    # outputs are moved into the trash, emptied at the very end.
     trash = work / "trash"
-    clear(trash)
-    trash.mkdir()
+    trash.mkdir(exist_ok=True)
     # Nothing the generators wrote before may still be in flight.
     os.sync()
     for run in range(runs):
@@ -160,7 +160,7 @@ def bench_scale(work, scale, runs):
                                ("bare", bare_cmd, bare_out)):
             # Cold: no output, and no caches of any generator.
             if out.exists():
-                out.rename(trash / f"{name}-{run}")
+                out.rename(trash / f"{name}-{scale}x-{run}-{time.monotonic_ns()}")
             shutil.rmtree(hugo_site / "resources", ignore_errors=True)
             shutil.rmtree(notes_site / ".notes-cache", ignore_errors=True)
             shutil.rmtree(bare_site / ".notes-cache", ignore_errors=True)
@@ -172,14 +172,9 @@ def bench_scale(work, scale, runs):
 
 
 def clear(folder):
-    """Deletes a folder, then writes back and waits out the time in which
-    the kernel avoids the freed inodes (a minute once written back; measured
-    here: a build 60 s after deleting 250,000 files still took twice as
-    long, 130 s after it did not)."""
-    if folder.exists():
-        shutil.rmtree(folder)
-        os.sync()
-        time.sleep(150)
+    """Deletes the trash. A next run of this script should wait some
+    minutes (see bench_scale) or use another --work folder."""
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def startup(work, runs):
@@ -229,7 +224,7 @@ def main():
         growth[scale] = (nw / count, hw / count, bw / count)
         print(*rows[-3:], sep="\n", flush=True)
     one = startup(work, 10)
-    shutil.rmtree(work / "trash", ignore_errors=True)
+    clear(work / "trash")
     hugo_version = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.strip()
     notes_version = subprocess.run([NOTES, "--version"], capture_output=True, text=True).stdout.strip()
     rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()

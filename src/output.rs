@@ -90,6 +90,29 @@ impl Previous {
     }
 }
 
+impl Previous {
+    /// Every file of the last build whose path passes `belongs`, kept, if
+    /// all were made from inputs with `key` and are still in place; `None`
+    /// when there were none or any one must be made again.
+    pub fn reuse_all(&self, belongs: impl Fn(&str) -> bool, key: u128) -> Option<Vec<OutputFile>> {
+        let mut files = Vec::new();
+        for (path, entry) in self.entries.iter().filter(|(p, _)| belongs(p)) {
+            if entry.key != Some(key) || !on_disk(&self.output, path, entry.record.len) {
+                return None;
+            }
+            files.push(OutputFile {
+                path: path.clone(),
+                content: Content::Kept {
+                    hash: entry.record.hash,
+                    len: entry.record.len,
+                },
+                key: Some(key),
+            });
+        }
+        (!files.is_empty()).then_some(files)
+    }
+}
+
 fn on_disk(output: &Path, path: &str, len: u64) -> bool {
     fs::metadata(output.join(path)).is_ok_and(|m| m.is_file() && m.len() == len)
 }
@@ -165,10 +188,12 @@ fn write_fresh(output: &Path, files: &[OutputFile]) -> Result<WriteStats, Error>
             .filter_map(|f| Path::new(&f.path).parent())
             .filter(|p| !p.as_os_str().is_empty())
             .collect();
-        for folder in folders {
+        // In parallel: one folder per note page makes this thousands of
+        // calls (a parent made twice at once is fine for create_dir_all).
+        folders.par_iter().try_for_each(|folder| {
             let dir = staging.join(folder);
-            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the folder", e))?;
-        }
+            fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "create the folder", e))
+        })?;
         files.par_iter().try_for_each(|f| {
             let target = staging.join(&f.path);
             put(&f.content, &target, &target)

@@ -362,6 +362,12 @@ fn rebuild_loop(
                     let message = serde_json::json!({ "error": null, "reload": reload });
                     let _ = shared.events.send(message.to_string());
                 }
+                // The search index after the reload: no page shows it.
+                if let Some(s) = &mut session
+                    && !s.refresh_search().is_empty()
+                {
+                    publish(&shared, s);
+                }
             }
             Err(e) => {
                 let text = e.to_string();

@@ -91,6 +91,9 @@ pub struct Session {
     /// Each note's search terms, by source path, with the note version
     /// they were made from (a change re-reads only the changed notes').
     search: SearchTerms,
+    /// Notes changed since the search index was last brought up to date
+    /// (see [`Session::refresh_search`]).
+    search_pending: bool,
     templates: Templates,
     extras: Extras,
     times: ChangeTimes,
@@ -192,12 +195,21 @@ impl Session {
             files.extend(assets(&config)?);
         }
         clock.lap("rendering pages");
-        let (index, mut search) = search_index(&site, &rendered_list, &SearchTerms::new());
+        let (index, search) = match previous
+            .as_ref()
+            .and_then(|p| kept_index(&site, &rendered_list, p))
+        {
+            Some(kept) => (kept, SearchTerms::new()),
+            None => {
+                let (index, mut search) = search_index(&site, &rendered_list, &SearchTerms::new());
+                if build {
+                    // Kept for serve's next change only.
+                    search.clear();
+                }
+                (index, search)
+            }
+        };
         files.extend(index);
-        if build {
-            // Kept for serve's next change only.
-            search.clear();
-        }
         crate::check_unique_paths(&files)?;
         clock.lap("search index");
         progress.finish();
@@ -214,6 +226,7 @@ impl Session {
             site,
             rendered,
             search,
+            search_pending: false,
             templates,
             extras,
             times,
@@ -232,6 +245,21 @@ impl Session {
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// Brings the search index up to date after note changes, re-reading
+    /// only the changed notes' words. Separate from [`Session::apply`] so
+    /// that `serve` reloads the edited page first and updates the index
+    /// (a tenth of a second on a 15,000-note site) after.
+    pub fn refresh_search(&mut self) -> Update {
+        if !self.search_pending {
+            return Update::default();
+        }
+        self.search_pending = false;
+        let rendered = self.rendered_list();
+        let (index, search) = search_index(&self.site, &rendered, &self.search);
+        self.search = search;
+        put_index(&mut self.pages, index)
     }
 
     pub fn site(&self) -> &Site {
@@ -455,7 +483,6 @@ impl Session {
             None,
             &mut warnings,
         )?;
-        let (index, search) = search_index(&new_site, &rendered_list, &self.search);
         let mut pages = self.pages.clone();
         // Pages can only disappear when notes moved or index pages went.
         let expected = if links_moved || index_counts(&self.site) != index_counts(&new_site) {
@@ -467,8 +494,8 @@ impl Session {
                 .chain(files.iter().map(|f| f.path.clone()))
                 .collect()
         };
-        let mut update = merge(&mut pages, files, &expected);
-        update.absorb(put_index(&mut pages, index));
+        let update = merge(&mut pages, files, &expected);
+        self.search_pending = true;
 
         // Freeing the old site's thousands of allocations takes tens of
         // milliseconds: do it off the path to the reload.
@@ -476,7 +503,6 @@ impl Session {
             std::mem::replace(&mut self.notes, notes),
             std::mem::replace(&mut self.site, new_site),
             std::mem::replace(&mut self.rendered, rendered),
-            std::mem::replace(&mut self.search, search),
             std::mem::replace(&mut self.extras, extras),
             std::mem::replace(&mut self.pages, pages),
         );
@@ -610,19 +636,16 @@ impl Session {
             None,
             &mut warnings,
         )?;
-        let (index, search) = search_index(site, &rendered_list, &self.search);
-
         // Nothing can fail from here on.
         let mut update = Update::default();
         for f in files {
-            if self.pages.get(&f.path) != Some(&f) {
+            if self.pages.get(&f.path).map(|p| &p.content) != Some(&f.content) {
                 update.changed.push(f.path.clone());
             }
             self.pages.insert(f.path.clone(), f);
         }
-        update.absorb(put_index(&mut self.pages, index));
         update.changed.sort();
-        self.search = search;
+        self.search_pending = true;
         for ((i, st, note), (_, r)) in edits.iter().zip(fresh) {
             let rel = &site.notes[*i].note.source.rel;
             self.notes.insert(rel.clone(), (*st, Some(note.clone())));
@@ -874,7 +897,15 @@ fn search_index(
             _ => Arc::new(search::analyze(&n.note, r)),
         })
         .collect();
-    let files = search::Index::build(site, &terms).files();
+    let key = search::inputs_key(site, rendered);
+    let files = search::Index::build(site, &terms)
+        .files()
+        .into_iter()
+        .map(|f| OutputFile {
+            key: Some(key),
+            ..f
+        })
+        .collect();
     let kept = site
         .notes
         .iter()
@@ -882,6 +913,19 @@ fn search_index(
         .map(|(n, t)| (n.note.source.rel.clone(), (n.note.clone(), t)))
         .collect();
     (files, kept)
+}
+
+/// The previous build's search index, when it was made from the same notes
+/// (`notes build` with no note changed does not index again).
+fn kept_index(
+    site: &Site,
+    rendered: &[Arc<Rendered>],
+    previous: &crate::output::Previous,
+) -> Option<Vec<OutputFile>> {
+    if !site.config.search {
+        return None;
+    }
+    previous.reuse_all(search::is_index_file, search::inputs_key(site, rendered))
 }
 
 /// Replaces the search index files in `pages` (their number follows the
@@ -959,7 +1003,8 @@ fn merge(
 ) -> Update {
     let mut update = Update::default();
     for f in files {
-        if pages.get(&f.path) != Some(&f) {
+        // Bytes decide; the memo key is the next build's business.
+        if pages.get(&f.path).map(|p| &p.content) != Some(&f.content) {
             update.changed.push(f.path.clone());
         }
         pages.insert(f.path.clone(), f);
@@ -981,7 +1026,7 @@ fn diff(old: &BTreeMap<String, OutputFile>, new: &BTreeMap<String, OutputFile>) 
     Update {
         changed: new
             .iter()
-            .filter(|(p, f)| old.get(*p) != Some(f))
+            .filter(|(p, f)| old.get(*p).map(|o| &o.content) != Some(&f.content))
             .map(|(p, _)| p.clone())
             .collect(),
         removed: old

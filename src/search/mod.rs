@@ -439,6 +439,36 @@ pub fn open(options: &crate::BuildOptions) -> Result<(Site, Index), crate::Error
     Ok((site, index))
 }
 
+/// A hash of everything the index is made from: each note's text, title,
+/// language, URL and summary, the translation groups and the languages.
+/// Two sites with the same key have the same index files.
+pub fn inputs_key(site: &Site, rendered: &[Arc<Rendered>]) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut add = |bytes: &[u8]| {
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    add(env!("CARGO_PKG_VERSION").as_bytes());
+    add(format!("{CHUNK} {SHARD_BYTES} {MAX_POSTINGS}").as_bytes());
+    add(site.config.site_url.base_path.as_bytes());
+    for l in &site.languages {
+        add(l.code.as_bytes());
+        add(l.name.as_bytes());
+    }
+    for g in &site.groups {
+        for &m in &g.members {
+            let n = &site.notes[m];
+            let summary = rendered.get(m).map_or("", |r| r.summary.as_str());
+            for part in [&n.url, &n.note.title, &n.note.lang, &n.note.body] {
+                add(part.as_bytes());
+            }
+            add(summary.as_bytes());
+        }
+        add(b"|");
+    }
+    h.digest128()
+}
+
 /// Whether an output file belongs to the search index (not the search
 /// pages, which are HTML).
 pub fn is_index_file(path: &str) -> bool {
