@@ -117,6 +117,19 @@ fn fail(message: String) -> Error {
     Error::Output(message)
 }
 
+/// A git command's trimmed output, or an error with what git said.
+fn text(args: &[&str], out: Output) -> Result<String, Error> {
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(fail(format!(
+            "git {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )))
+    }
+}
+
 /// The git repository holding the site.
 struct Repo {
     /// Where git commands run (the site's folder).
@@ -159,16 +172,7 @@ impl Repo {
 
     /// Runs git and returns its trimmed output, or its error text.
     fn git(&self, args: &[&str]) -> Result<String, Error> {
-        let out = self.run(args)?;
-        if out.status.success() {
-            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-        } else {
-            Err(fail(format!(
-                "git {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr).trim()
-            )))
-        }
+        text(args, self.run(args)?)
     }
 
     fn current_branch(&self) -> Option<String> {
@@ -230,15 +234,7 @@ impl Repo {
                     .env("GIT_INDEX_FILE", &index)
                     .output()
                     .map_err(|e| fail(format!("could not run git: {e}")))?;
-                if out.status.success() {
-                    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-                } else {
-                    Err(fail(format!(
-                        "git {} failed: {}",
-                        args.join(" "),
-                        String::from_utf8_lossy(&out.stderr).trim()
-                    )))
-                }
+                text(args, out)
             };
             with_index(&[
                 "rm",

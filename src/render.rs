@@ -844,19 +844,7 @@ fn render_index(shared: &Shared, l: usize, number: usize) -> Result<OutputFile, 
     } else {
         Vec::new()
     };
-    let translations: Vec<Translation> = site
-        .languages
-        .iter()
-        .map(|o| Translation {
-            code: &o.code,
-            name: &o.name,
-            tag: &o.tag,
-            dir: o.dir.as_str(),
-            title: o.title.as_deref().unwrap_or(&c.title),
-            url: c.site_url.link(&site.home_url(&o.code)),
-            current: o.code == lang.code,
-        })
-        .collect();
+    let translations = language_links(site, lang, |code| site.home_url(code));
     shared.page(
         url_to_file(&url),
         "index.html",
@@ -974,14 +962,15 @@ struct SitemapEntry {
     alternates: Vec<Alternate>,
 }
 
-/// A language's search page: the box, and results drawn by search.js.
-fn render_search_page(shared: &Shared, l: usize) -> Result<OutputFile, Error> {
-    let site = shared.site;
+/// The language switcher of a page every language has (a home, a search
+/// page): each language's version at `url_of(code)`.
+fn language_links<'a>(
+    site: &'a Site,
+    lang: &Language,
+    url_of: impl Fn(&str) -> String,
+) -> Vec<Translation<'a>> {
     let c = &site.config;
-    let lang = &site.languages[l];
-    let url = site.search_url(&lang.code);
-    let translations: Vec<Translation> = site
-        .languages
+    site.languages
         .iter()
         .map(|o| Translation {
             code: &o.code,
@@ -989,10 +978,19 @@ fn render_search_page(shared: &Shared, l: usize) -> Result<OutputFile, Error> {
             tag: &o.tag,
             dir: o.dir.as_str(),
             title: o.title.as_deref().unwrap_or(&c.title),
-            url: c.site_url.link(&site.search_url(&o.code)),
+            url: c.site_url.link(&url_of(&o.code)),
             current: o.code == lang.code,
         })
-        .collect();
+        .collect()
+}
+
+/// A language's search page: the box, and results drawn by search.js.
+fn render_search_page(shared: &Shared, l: usize) -> Result<OutputFile, Error> {
+    let site = shared.site;
+    let c = &site.config;
+    let lang = &site.languages[l];
+    let url = site.search_url(&lang.code);
+    let translations = language_links(site, lang, |code| site.search_url(code));
     shared.page(
         url_to_file(&url),
         "search.html",

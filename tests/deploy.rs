@@ -40,6 +40,27 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
+/// Runs git with `input` on its standard input; returns its output.
+fn git_stdin(dir: &Path, args: &[&str], input: &str) -> String {
+    use std::io::Write;
+    let mut child = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
 /// A repository with a bare `origin`, and a commit identity.
 fn repository() -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -218,52 +239,20 @@ fn deploy_keeps_the_branchs_cname_and_refuses_what_it_cannot_do() {
     git(&repo, &["commit", "-q", "-m", "site"]);
     ok(notes(&repo, &["deploy"]));
     // GitHub's settings page commits a CNAME to the branch: it stays.
-    let blob = {
-        let mut child = Command::new("git")
-            .args(["hash-object", "-w", "--stdin"])
-            .current_dir(&repo)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(b"notes.example.org\n")
-            .unwrap();
-        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
-    };
+    let blob = git_stdin(
+        &repo,
+        &["hash-object", "-w", "--stdin"],
+        "notes.example.org\n",
+    );
     let listing = git(&repo, &["ls-tree", "gh-pages"]);
-    let tree_text = format!("{listing}\n100644 blob {}\tCNAME\n", blob.trim());
-    let tree = {
-        let mut child = Command::new("git")
-            .args(["mktree"])
-            .current_dir(&repo)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(tree_text.as_bytes())
-            .unwrap();
-        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
-    };
+    let tree = git_stdin(
+        &repo,
+        &["mktree"],
+        &format!("{listing}\n100644 blob {blob}\tCNAME\n"),
+    );
     let commit = git(
         &repo,
-        &[
-            "commit-tree",
-            tree.trim(),
-            "-p",
-            "gh-pages",
-            "-m",
-            "Create CNAME",
-        ],
+        &["commit-tree", &tree, "-p", "gh-pages", "-m", "Create CNAME"],
     );
     git(&repo, &["update-ref", "refs/heads/gh-pages", &commit]);
     let book = repo.join("book.toml");

@@ -12,6 +12,21 @@ use std::process::Command;
 use common::*;
 use notes::search;
 
+/// The corpus site and its index, made once for all the tests here.
+fn corpus_index() -> &'static (TestSite, notes::site::Site, search::Index) {
+    static INDEX: std::sync::OnceLock<(TestSite, notes::site::Site, search::Index)> =
+        std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let site = corpus_site();
+        let options = notes::BuildOptions {
+            root: site.root().to_path_buf(),
+            ..Default::default()
+        };
+        let (s, index) = search::open(&options).unwrap();
+        (site, s, index)
+    })
+}
+
 fn doc_of(index: &search::Index, site: &notes::site::Site, rel: &str) -> usize {
     let i = site.by_source[rel];
     let url = site.config.site_url.link(&site.notes[i].url);
@@ -20,17 +35,12 @@ fn doc_of(index: &search::Index, site: &notes::site::Site, rel: &str) -> usize {
 
 #[test]
 fn every_error_line_of_the_corpus_finds_its_note_in_the_top_three() {
-    let site = corpus_site();
-    let options = notes::BuildOptions {
-        root: site.root().to_path_buf(),
-        ..Default::default()
-    };
-    let (s, index) = search::open(&options).unwrap();
+    let (_, s, index) = corpus_index();
     let queries = error_lines();
     assert!(queries.len() >= 30, "{} error lines", queries.len());
     let mut missed = Vec::new();
     for (rel, line) in &queries {
-        let doc = doc_of(&index, &s, rel);
+        let doc = doc_of(index, s, rel);
         let lang = &index.docs[doc].lang;
         let hits = index.query(line, Some(lang), None, 3);
         let found = hits
@@ -55,12 +65,7 @@ fn every_error_line_of_the_corpus_finds_its_note_in_the_top_three() {
 
 #[test]
 fn titles_in_cjk_hindi_and_arabic_find_that_languages_note_first() {
-    let site = corpus_site();
-    let options = notes::BuildOptions {
-        root: site.root().to_path_buf(),
-        ..Default::default()
-    };
-    let (s, index) = search::open(&options).unwrap();
+    let (_, s, index) = corpus_index();
     let mut checked = 0;
     for n in &s.notes {
         let rel = &n.note.source.rel;
@@ -69,7 +74,7 @@ fn titles_in_cjk_hindi_and_arabic_find_that_languages_note_first() {
         }
         // No page language to prefer: the title's own language must win.
         let hits = index.query(&n.note.title, None, None, 3);
-        let want = doc_of(&index, &s, rel);
+        let want = doc_of(index, s, rel);
         assert_eq!(
             hits.first().map(|h| h.doc),
             Some(want),
@@ -86,12 +91,7 @@ fn titles_in_cjk_hindi_and_arabic_find_that_languages_note_first() {
 
 #[test]
 fn a_pasted_traceback_finds_the_cffi_note_and_transfers_little() {
-    let site = corpus_site();
-    let options = notes::BuildOptions {
-        root: site.root().to_path_buf(),
-        ..Default::default()
-    };
-    let (s, index) = search::open(&options).unwrap();
+    let (site, s, index) = corpus_index();
     let traceback = r#"Traceback (most recent call last):
   File "/home/alice/proj/scripts/supabase/fetch.py", line 3, in <module>
     from supabase import create_client
@@ -105,8 +105,8 @@ pyo3_runtime.PanicException: Python API call failed"#;
         let hits = index.query(traceback, Some(lang), None, 10);
         let first = &index.docs[hits[0].doc];
         let cffi = doc_of(
-            &index,
-            &s,
+            index,
+            s,
             &format!("notes/_posts/{lang}/2025-06-12-cffi-{lang}.md"),
         );
         assert_eq!(
