@@ -329,6 +329,9 @@
             others: members.filter(function (i) { return i !== doc; })
           });
         });
+        // As Index::query: what scores under a tenth of the best is noise.
+        var best = hits.reduce(function (m, h) { return Math.max(m, h.score); }, 0);
+        hits = hits.filter(function (h) { return h.score * 10 >= best; });
         hits.sort(function (a, b) {
           return (b.preferred - a.preferred) || (b.score - a.score) || (a.doc - b.doc);
         });

@@ -176,6 +176,8 @@ fn the_cli_prints_ranked_results_and_filters_by_language() {
         "{out}"
     );
     assert!(out.contains("also in: zh ja es hi fr de ar hant"), "{out}");
+    // The other note shares a word or two ("no", "module"): not shown.
+    assert_eq!(out.lines().count(), 2, "{out}");
     let (ok, out, _) = run(&["居中", "--lang", "zh", "--limit", "1"]);
     assert!(ok);
     assert_eq!(out.lines().count(), 1, "{out}");

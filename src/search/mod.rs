@@ -42,6 +42,8 @@ const SHARD_BYTES: usize = 4 * 1024;
 pub const MAX_QUERY_TERMS: usize = 24;
 const TITLE_WEIGHT: f32 = 3.0;
 const SIGNATURE_WEIGHT: f32 = 4.0;
+/// Results scoring less than 1/RELEVANT of the best are left out.
+const RELEVANT: u32 = 10;
 /// The weight of a query term from an error line of the query.
 const QUERY_SIGNATURE_WEIGHT: u32 = 3;
 const K1: f32 = 1.2;
@@ -333,6 +335,10 @@ impl Index {
                 (preferred.is_some(), Hit { doc, score, others })
             })
             .collect();
+        // Matches on a word or two of a long paste are noise next to the
+        // note that holds the error: keep what scores a tenth of the best.
+        let best = hits.iter().map(|h| h.1.score).max().unwrap_or(0);
+        hits.retain(|h| h.1.score * RELEVANT >= best);
         hits.sort_by(|a, b| {
             b.0.cmp(&a.0)
                 .then(b.1.score.cmp(&a.1.score))
