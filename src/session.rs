@@ -250,7 +250,7 @@ impl Session {
     /// Brings the search index up to date after note changes, re-reading
     /// only the changed notes' words. Separate from [`Session::apply`] so
     /// that `serve` reloads the edited page first and updates the index
-    /// (a tenth of a second on a 15,000-note site) after.
+    /// (about 0.2 s on a 15,000-note site) after.
     pub fn refresh_search(&mut self) -> Update {
         if !self.search_pending {
             return Update::default();
