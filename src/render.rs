@@ -486,7 +486,6 @@ struct Shared<'a> {
 /// template sees (as JSON), so two renders with equal keys give equal
 /// bytes. The JSON is gathered and hashed in one pass: hashing many small
 /// writes costs more than the page it would save.
-#[derive(Clone)]
 struct MemoKey(Vec<u8>);
 
 impl MemoKey {

@@ -195,20 +195,16 @@ impl Session {
             files.extend(assets(&config)?);
         }
         clock.lap("rendering pages");
-        let (index, search) = match previous
-            .as_ref()
-            .and_then(|p| kept_index(&site, &rendered_list, p))
-        {
-            Some(kept) => (kept, SearchTerms::new()),
-            None => {
-                let (index, mut search) = search_index(&site, &rendered_list, &SearchTerms::new());
-                if build {
-                    // Kept for serve's next change only.
-                    search.clear();
-                }
-                (index, search)
-            }
-        };
+        let (index, mut search) = search_index(
+            &site,
+            &rendered_list,
+            &SearchTerms::new(),
+            previous.as_ref(),
+        );
+        if build {
+            // Kept for serve's next change only.
+            search.clear();
+        }
         files.extend(index);
         crate::check_unique_paths(&files)?;
         clock.lap("search index");
@@ -257,7 +253,7 @@ impl Session {
         }
         self.search_pending = false;
         let rendered = self.rendered_list();
-        let (index, search) = search_index(&self.site, &rendered, &self.search);
+        let (index, search) = search_index(&self.site, &rendered, &self.search, None);
         self.search = search;
         put_index(&mut self.pages, index)
     }
@@ -637,14 +633,10 @@ impl Session {
             &mut warnings,
         )?;
         // Nothing can fail from here on.
-        let mut update = Update::default();
-        for f in files {
-            if self.pages.get(&f.path).map(|p| &p.content) != Some(&f.content) {
-                update.changed.push(f.path.clone());
-            }
-            self.pages.insert(f.path.clone(), f);
-        }
-        update.changed.sort();
+        let update = Update {
+            changed: put(&mut self.pages, files),
+            removed: Vec::new(),
+        };
         self.search_pending = true;
         for ((i, st, note), (_, r)) in edits.iter().zip(fresh) {
             let rel = &site.notes[*i].note.source.rel;
@@ -879,14 +871,21 @@ impl Session {
 }
 
 /// The search index of `site`, reusing the terms of every note that is the
-/// same version as in `old`.
+/// same version as in `old`; the previous build's index files as they are
+/// when they were made from the same notes (`notes build` with no note
+/// changed does not index again).
 fn search_index(
     site: &Site,
     rendered: &[Arc<Rendered>],
     old: &SearchTerms,
+    previous: Option<&crate::output::Previous>,
 ) -> (Vec<OutputFile>, SearchTerms) {
     if !site.config.search {
         return (Vec::new(), SearchTerms::new());
+    }
+    let key = search::inputs_key(site, rendered);
+    if let Some(kept) = previous.and_then(|p| p.reuse_all(search::is_index_file, key)) {
+        return (kept, SearchTerms::new());
     }
     let terms: Vec<Arc<DocTerms>> = site
         .notes
@@ -897,7 +896,6 @@ fn search_index(
             _ => Arc::new(search::analyze(&n.note, r)),
         })
         .collect();
-    let key = search::inputs_key(site, rendered);
     let files = search::Index::build(site, &terms)
         .files()
         .into_iter()
@@ -913,19 +911,6 @@ fn search_index(
         .map(|(n, t)| (n.note.source.rel.clone(), (n.note.clone(), t)))
         .collect();
     (files, kept)
-}
-
-/// The previous build's search index, when it was made from the same notes
-/// (`notes build` with no note changed does not index again).
-fn kept_index(
-    site: &Site,
-    rendered: &[Arc<Rendered>],
-    previous: &crate::output::Previous,
-) -> Option<Vec<OutputFile>> {
-    if !site.config.search {
-        return None;
-    }
-    previous.reuse_all(search::is_index_file, search::inputs_key(site, rendered))
 }
 
 /// Replaces the search index files in `pages` (their number follows the
@@ -996,19 +981,29 @@ fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
 
 /// Puts `files` into `pages`, drops pages not in `expected`, and says what
 /// changed.
+/// Puts `files` into `pages`; returns the paths whose bytes changed, sorted.
+fn put(pages: &mut BTreeMap<String, OutputFile>, files: Vec<OutputFile>) -> Vec<String> {
+    let mut changed = Vec::new();
+    for f in files {
+        // Bytes decide; the memo key is the next build's business.
+        if pages.get(&f.path).map(|p| &p.content) != Some(&f.content) {
+            changed.push(f.path.clone());
+        }
+        pages.insert(f.path.clone(), f);
+    }
+    changed.sort();
+    changed
+}
+
 fn merge(
     pages: &mut BTreeMap<String, OutputFile>,
     files: Vec<OutputFile>,
     expected: &BTreeSet<String>,
 ) -> Update {
-    let mut update = Update::default();
-    for f in files {
-        // Bytes decide; the memo key is the next build's business.
-        if pages.get(&f.path).map(|p| &p.content) != Some(&f.content) {
-            update.changed.push(f.path.clone());
-        }
-        pages.insert(f.path.clone(), f);
-    }
+    let mut update = Update {
+        changed: put(pages, files),
+        removed: Vec::new(),
+    };
     let gone: Vec<String> = pages
         .keys()
         .filter(|p| !expected.contains(*p))
@@ -1018,7 +1013,6 @@ fn merge(
         pages.remove(&p);
         update.removed.push(p);
     }
-    update.changed.sort();
     update
 }
 
