@@ -377,3 +377,32 @@ fn a_rebuild_reuses_the_saved_highlighting() {
         "{second}"
     );
 }
+
+#[test]
+fn a_template_loop_over_front_matter_keys_is_in_a_stable_order() {
+    // Tera keeps maps in hash order unless told to keep their order: a loop
+    // over `page.extra` would come out shuffled from one build to the next.
+    let site = TestSite::empty("[book]\ntitle = \"t\"\n");
+    let keys = [
+        "zeta", "alpha", "mu", "beta", "omega", "gamma", "kappa", "delta",
+    ];
+    let front: String = keys.iter().map(|k| format!("{k}: 1\n")).collect();
+    site.write(
+        "content/2025-01-01-a.md",
+        format!("---\ntitle: A\n{front}---\nBody\n"),
+    );
+    site.write(
+        "templates/note.html",
+        "{% extends \"base.html\" %}\n{% block main %}<p id=\"keys\">{% for k, v in page.extra %}{{ k }} {% endfor %}</p>{% endblock main %}\n",
+    );
+    site.build_ok(&[]);
+    let files = snapshot(&site.out());
+    let page = files
+        .iter()
+        .find(|(path, _)| path.ends_with("a/index.html"));
+    let html = String::from_utf8_lossy(page.expect("the note's page").1);
+    let mut sorted = keys;
+    sorted.sort();
+    let expected = format!("<p id=\"keys\">{} </p>", sorted.join(" "));
+    assert!(html.contains(&expected), "{html}");
+}
