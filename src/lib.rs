@@ -8,8 +8,10 @@
 //!           ─▶ note::read ─▶ Note            (front matter, language, key)
 //!           ─▶ Site::assemble ─▶ Site        (groups, URLs, indexes)
 //!           ─▶ markdown::render ─▶ Rendered  (HTML, toc, highlighted code)
-//!           ─▶ render::render_site ─▶ Vec<OutputFile>
-//!           ─▶ output::write ─▶ public/      (staging folder, then swap)
+//!           ─▶ render::render_site ─▶ OutputFile ─▶ output::Writer
+//!              (alongside: search::Index)       (each page staged as it
+//!                                                renders; swapped into
+//!                                                public/ when all are)
 //! ```
 
 pub mod check;
@@ -110,11 +112,14 @@ impl Progress for Quiet {}
 /// Builds the site at `options.root` into its output folder.
 pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, Error> {
     let started = Instant::now();
-    let session = session::Session::for_build(options, progress)?;
-    let files: Vec<OutputFile> = session.pages().values().cloned().collect();
+    let (session, writer) = session::Session::for_build(options, progress)?;
     let config = session.config();
     let mut clock = Stopwatch::new();
-    let written = output::write(&config.output_dir, &config.root, &files)?;
+    // Pages were written as they rendered; the rest (static files, the
+    // search index, sitemaps) now, then the new site goes in place.
+    let files: Vec<&OutputFile> = session.pages().values().collect();
+    files.par_iter().try_for_each(|f| writer.put(f).map(drop))?;
+    let written = writer.finish()?;
     clock.lap("writing output");
     let mut warnings = session.warnings.clone();
     let cache = session::cache_file(config);
@@ -127,10 +132,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     clock.lap("saving the highlighting cache");
     let mut timings = session.timings.clone();
     timings.extend(clock.laps);
-    let kept = files
-        .iter()
-        .filter(|f| matches!(f.content, Content::Kept { .. }))
-        .count();
     let report = BuildReport {
         notes: session.site().notes.len(),
         pages: files.iter().filter(|f| f.path.ends_with(".html")).count(),
@@ -141,12 +142,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         warnings,
         highlight: session.highlighter().stats(),
         written,
-        kept,
+        kept: written.kept,
         timings,
     };
     // Freeing a site's hundreds of thousands of allocations takes a tenth
     // of a second that nobody waits for.
-    std::thread::spawn(move || drop((session, files)));
+    std::thread::spawn(move || drop(session));
     Ok(report)
 }
 

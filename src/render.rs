@@ -17,7 +17,7 @@ use crate::config::{Config, Language};
 use crate::error::{Diagnostic, Error, Location};
 use crate::i18n::Strings;
 use crate::markdown::{Rendered, TocEntry};
-use crate::output::Previous;
+use crate::output::{Previous, Writer};
 use crate::site::{Site, url_to_file};
 use crate::translations::Translations;
 
@@ -337,7 +337,7 @@ pub fn render_site(
     rendered: &[Arc<Rendered>],
     templates: &Templates,
     extra: &Extras,
-    previous: Option<&Previous>,
+    out: Option<&Writer>,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<OutputFile>, Error> {
     render_selected(
@@ -346,7 +346,7 @@ pub fn render_site(
         templates,
         extra,
         &Selection::all(site),
-        previous,
+        out,
         warnings,
     )
 }
@@ -382,27 +382,28 @@ impl Selection {
     }
 }
 
-/// Renders the selected pages in parallel. With `previous` (the last
-/// build's output), a note or index page whose inputs are those it was
-/// last written from is kept as it is instead of rendered.
+/// Renders the selected pages in parallel. With `out` (`notes build`), a
+/// note or index page whose inputs are those the last build wrote it from
+/// is kept as it is instead of rendered, and the others are written as
+/// soon as they are rendered.
 pub fn render_selected(
     site: &Site,
     rendered: &[Arc<Rendered>],
     templates: &Templates,
     extra: &Extras,
     selection: &Selection,
-    previous: Option<&Previous>,
+    out: Option<&Writer>,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<OutputFile>, Error> {
     let site_ctx = site_context(site);
     let mut templates_ctx = Context::new();
     templates_ctx.insert("site", &site_ctx);
     let global = templates_ctx;
-    let memo = previous.map(|p| {
+    let memo = out.map(|w| {
         let mut h = MemoKey::new(templates.fingerprint);
         h.add(&site_ctx);
         h.add(&extra.strings);
-        (p, h.finish())
+        (w.previous(), h.finish())
     });
     let ctx = Shared {
         site,
@@ -411,6 +412,7 @@ pub fn render_selected(
         global: &global,
         extra,
         memo: memo.as_ref(),
+        out,
     };
     let layouts = note_templates(site, templates, warnings);
     let notes: Vec<Result<OutputFile, Error>> = selection
@@ -480,6 +482,8 @@ struct Shared<'a> {
     extra: &'a Extras,
     /// The last build's output and the hash of what every page shares.
     memo: Option<&'a (&'a Previous, u128)>,
+    /// Where `notes build` writes pages as soon as they are rendered.
+    out: Option<&'a Writer>,
 }
 
 /// A hash of a page's template context, fed with the same values the
@@ -562,11 +566,15 @@ impl Shared<'_> {
         for (name, value) in parts {
             value.insert_into(&mut ctx, name);
         }
-        Ok(OutputFile {
+        let file = OutputFile {
             content: Content::Bytes(self.templates.render(template, &ctx, &what())?),
             path,
             key: key.map(|(_, k)| k),
-        })
+        };
+        match self.out {
+            Some(out) => out.write(file),
+            None => Ok(file),
+        }
     }
 
     /// A page's context: the shared one plus its language and text.
@@ -1118,6 +1126,7 @@ mod tests {
             global: &global,
             extra: &extras,
             memo: None,
+            out: None,
         };
         let text = |f: &OutputFile| match &f.content {
             Content::Bytes(b) => String::from_utf8(b.to_vec()).unwrap(),

@@ -24,6 +24,7 @@ use crate::error::Error;
 use crate::highlight::Highlighter;
 use crate::markdown::Rendered;
 use crate::note::Note;
+use crate::output::Writer;
 use crate::render::{self, Content, Extras, OutputFile, Selection, Templates};
 use crate::search::{self, DocTerms};
 use crate::site::{self, Site};
@@ -121,34 +122,48 @@ struct Pending {
 }
 
 impl Session {
-    /// Builds the whole site in memory.
     /// Builds the site in memory, every page rendered (for `serve`).
     pub fn new(options: &BuildOptions, progress: &dyn Progress) -> Result<Session, Error> {
-        Session::open(options, progress, false)
+        let clock = crate::Stopwatch::new();
+        let (config, warnings) = Config::load(&options.root, &options.overrides)?;
+        Session::open(options, progress, clock, (config, warnings), None)
     }
 
-    /// Builds the site to be written to its output folder: pages whose
-    /// inputs are those the last build wrote them from are kept there
-    /// instead of rendered, and static files stay copies to make.
-    pub fn for_build(options: &BuildOptions, progress: &dyn Progress) -> Result<Session, Error> {
-        Session::open(options, progress, true)
+    /// Builds the site into its output folder: pages whose inputs are
+    /// those the last build wrote them from are kept there instead of
+    /// rendered, the others are written (staged) as they are rendered,
+    /// and static files stay copies to make. The writer puts the new site
+    /// in place once the rest is written too.
+    pub fn for_build(
+        options: &BuildOptions,
+        progress: &dyn Progress,
+    ) -> Result<(Session, Writer), Error> {
+        let clock = crate::Stopwatch::new();
+        let (config, warnings) = Config::load(&options.root, &options.overrides)?;
+        let writer = Writer::open(&config.output_dir, &config.root)?;
+        let loaded = (config, warnings);
+        let session = Session::open(options, progress, clock, loaded, Some(&writer))?;
+        Ok((session, writer))
     }
 
     fn open(
         options: &BuildOptions,
         progress: &dyn Progress,
-        build: bool,
+        mut clock: crate::Stopwatch,
+        (config, mut warnings): (Config, Vec<String>),
+        out: Option<&Writer>,
     ) -> Result<Session, Error> {
-        let mut clock = crate::Stopwatch::new();
-        let (config, mut warnings) = Config::load(&options.root, &options.overrides)?;
-        let previous = build.then(|| crate::output::Previous::load(&config.output_dir));
         let sources = discover::discover(&config, options.drafts)?;
         clock.lap("config and discovery");
         progress.start("reading", sources.len());
-        let stamps: Vec<Stamp> = sources
-            .par_iter()
-            .map(|s| stamp(&config.content_dir.join(&s.rel)))
-            .collect();
+        // Only serve looks for changes.
+        let stamps: Vec<Stamp> = match out {
+            Some(_) => vec![None; sources.len()],
+            None => sources
+                .par_iter()
+                .map(|s| stamp(&config.content_dir.join(&s.rel)))
+                .collect(),
+        };
         let notes: Vec<Arc<Note>> = crate::read_notes(&sources, &config, options.drafts, progress)?
             .into_iter()
             .map(Arc::new)
@@ -181,33 +196,52 @@ impl Session {
         };
         let extras = extras(&site, &times, &mut warnings)?;
         clock.lap("templates and translations");
-        let mut files = render::render_site(
-            &site,
-            &rendered_list,
-            &templates,
-            &extras,
-            previous.as_ref(),
-            &mut warnings,
-        )?;
-        if build {
+        // The search index needs only the notes' HTML: it is made while the
+        // pages render, filling the cores either leaves idle.
+        let (pages, (index, mut search)) = rayon::join(
+            || {
+                let started = std::time::Instant::now();
+                let pages = render::render_site(
+                    &site,
+                    &rendered_list,
+                    &templates,
+                    &extras,
+                    out,
+                    &mut warnings,
+                );
+                (pages, started.elapsed())
+            },
+            || {
+                let started = std::time::Instant::now();
+                let (index, search) = search_index(
+                    &site,
+                    &rendered_list,
+                    &SearchTerms::new(),
+                    out.map(Writer::previous),
+                );
+                let index: Result<Vec<OutputFile>, Error> = match out {
+                    Some(w) => index.into_iter().map(|f| w.write(f)).collect(),
+                    None => Ok(index),
+                };
+                ((index, started.elapsed()), search)
+            },
+        );
+        let (mut files, render_time) = (pages.0?, pages.1);
+        let (index, index_time) = (index.0?, index.1);
+        if out.is_some() {
+            // Kept for serve's next change only.
+            search.clear();
             files.extend(crate::assets(&config)?);
         } else {
             files.extend(assets(&config)?);
         }
-        clock.lap("rendering pages");
-        let (index, mut search) = search_index(
-            &site,
-            &rendered_list,
-            &SearchTerms::new(),
-            previous.as_ref(),
-        );
-        if build {
-            // Kept for serve's next change only.
-            search.clear();
-        }
         files.extend(index);
         crate::check_unique_paths(&files)?;
-        clock.lap("search index");
+        clock.lap("rendering pages and the search index");
+        clock
+            .laps
+            .push(("  rendering pages (alongside)", render_time));
+        clock.laps.push(("  search index (alongside)", index_time));
         progress.finish();
         let rendered = site
             .notes
