@@ -53,8 +53,12 @@ const B: f32 = 0.75;
 /// (`serve` keeps them and recomputes only a changed note's).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DocTerms {
-    /// Term → field-weighted frequency.
-    tf: Vec<(String, f32)>,
+    /// The note's distinct terms, sorted, one after another: one string
+    /// per note rather than one per term, as a site's notes hold millions
+    /// of terms, all kept until the index is made.
+    terms: String,
+    /// Where each term ends in `terms`, and its field-weighted frequency.
+    ends: Vec<(u32, f32)>,
     /// Terms in the note, repeats counted (for length normalisation).
     len: f32,
     /// Error lines and the first paragraph, shown under a result.
@@ -97,10 +101,31 @@ pub fn analyze(note: &Note, rendered: &Rendered) -> DocTerms {
     add(&body[plain_start..], 1.0);
     let mut tf: Vec<(String, f32)> = tf.into_iter().collect();
     tf.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut terms = String::with_capacity(tf.iter().map(|(t, _)| t.len()).sum());
+    let ends = tf
+        .iter()
+        .map(|(t, f)| {
+            terms.push_str(t);
+            (terms.len() as u32, *f)
+        })
+        .collect();
     DocTerms {
-        tf,
+        terms,
+        ends,
         len,
         excerpt: excerpt(&signatures, &rendered.summary),
+    }
+}
+
+impl DocTerms {
+    /// Each distinct term with its weighted frequency, terms sorted.
+    fn tf(&self) -> impl Iterator<Item = (&str, f32)> {
+        let mut start = 0;
+        self.ends.iter().map(move |&(end, f)| {
+            let term = &self.terms[start..end as usize];
+            start = end as usize;
+            (term, f)
+        })
     }
 }
 
@@ -179,8 +204,8 @@ impl Index {
         let avg = lens.iter().sum::<f32>() / n.max(1) as f32;
         let mut by_term: FxHashMap<&str, Vec<(u32, f32)>> = FxHashMap::default();
         for (d, &m) in order.iter().enumerate() {
-            for (t, f) in &terms[m].tf {
-                by_term.entry(t.as_str()).or_default().push((d as u32, *f));
+            for (t, f) in terms[m].tf() {
+                by_term.entry(t).or_default().push((d as u32, f));
             }
         }
         let mut entries: Vec<(&str, Vec<(u32, f32)>)> = by_term.into_iter().collect();
