@@ -252,7 +252,7 @@ struct LangContext<'a> {
     description: &'a str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct PageContext<'a> {
     title: &'a str,
     lang: &'a str,
@@ -286,13 +286,13 @@ struct PageContext<'a> {
     stale: Option<StaleNotice>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct StaleNotice {
     /// When the original changed, `YYYY-MM-DD`, if known.
     date: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Translation<'a> {
     code: &'a str,
     name: &'a str,
@@ -525,6 +525,25 @@ impl<T: Serialize> Part for T {
 
     fn insert_into(&self, ctx: &mut Context, name: &'static str) {
         ctx.insert(name, self);
+    }
+}
+
+/// A note's page context as a memo part: its HTML goes into the key as a
+/// hash (JSON-escaping every page's HTML into its key cost more than
+/// hashing it).
+struct NotePage<'a>(PageContext<'a>);
+
+impl Part for NotePage<'_> {
+    fn hash_into(&self, key: &mut MemoKey) {
+        key.add(&xxhash_rust::xxh3::xxh3_128(self.0.content.as_bytes()));
+        key.add(&PageContext {
+            content: "",
+            ..self.0.clone()
+        });
+    }
+
+    fn insert_into(&self, ctx: &mut Context, name: &'static str) {
+        ctx.insert(name, &self.0);
     }
 }
 
@@ -777,7 +796,7 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
         template,
         Some(lang),
         &[
-            ("page", &page),
+            ("page", &NotePage(page)),
             ("translations", &translations),
             ("alternates", &alternates),
         ],
