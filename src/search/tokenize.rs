@@ -13,6 +13,8 @@
 //! cut at what is not a letter, mark or digit, and everything is
 //! case- and accent-folded.
 
+use std::borrow::Cow;
+
 use unicode_normalization::UnicodeNormalization;
 
 /// Characters that join the parts of one name (`a.b`, `a/b`, `a::b`,
@@ -102,41 +104,39 @@ pub fn for_each_term(text: &str, emit: Emit) {
 /// Runs of word characters, joined by joiner runs that have word
 /// characters on both sides.
 fn chunks(text: &str) -> Vec<&str> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if !is_word(chars[i].1) {
-            i += 1;
+    let mut it = text.char_indices().peekable();
+    while let Some(&(start, c)) = it.peek() {
+        if !is_word(c) {
+            it.next();
             continue;
         }
-        let start = chars[i].0;
-        let mut end = i;
-        loop {
-            while end < chars.len() && is_word(chars[end].1) {
-                end += 1;
+        let end = loop {
+            while it.next_if(|&(_, c)| is_word(c)).is_some() {}
+            let word_end = it.peek().map_or(text.len(), |&(i, _)| i);
+            // A joiner run continues the chunk only if a word follows it.
+            let mut ahead = it.clone();
+            let mut joined = false;
+            while ahead.next_if(|&(_, c)| is_joiner(c)).is_some() {
+                joined = true;
             }
-            let mut j = end;
-            while j < chars.len() && is_joiner(chars[j].1) {
-                j += 1;
-            }
-            if j > end && j < chars.len() && is_word(chars[j].1) {
-                end = j;
+            if joined && ahead.peek().is_some_and(|&(_, c)| is_word(c)) {
+                it = ahead;
             } else {
-                break;
+                break word_end;
             }
-        }
-        let stop = chars.get(end).map_or(text.len(), |c| c.0);
-        out.push(&text[start..stop]);
-        i = end;
+        };
+        out.push(&text[start..end]);
     }
     out
 }
 
 /// Hex addresses, long numbers (ids, times), dates and clock times.
 fn is_noise(chunk: &str) -> bool {
-    let lower = chunk.to_ascii_lowercase();
-    if let Some(hex) = lower.strip_prefix("0x") {
+    if let Some(hex) = chunk
+        .strip_prefix("0x")
+        .or_else(|| chunk.strip_prefix("0X"))
+    {
         return !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit());
     }
     let digits = chunk.chars().filter(char::is_ascii_digit).count();
@@ -154,6 +154,11 @@ fn is_number(s: &str) -> bool {
 /// pairs of neighbouring parts, and each part as a word.
 fn chunk_terms(chunk: &str, previous: &str, out: Emit) {
     if is_noise(chunk) || (is_number(chunk) && previous.to_lowercase() == "line") {
+        return;
+    }
+    // Most chunks are one plain word: no line number, parts or pairs.
+    if !chunk.contains(is_joiner) {
+        word_terms(chunk, out);
         return;
     }
     // `file.py:42` and `file.py:42:7`: the line and column go.
@@ -254,7 +259,14 @@ fn flush(run: &str, cjk: bool, out: Emit) {
         }
         return;
     }
-    let lower = run.to_lowercase();
+    // Most words are ASCII, most of those already lower case.
+    let lower: Cow<str> = if !run.is_ascii() {
+        Cow::Owned(run.to_lowercase())
+    } else if run.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(run.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(run)
+    };
     if lower.chars().count() < 2 || is_number(&lower) && lower.len() > 4 {
         return;
     }
