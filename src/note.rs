@@ -23,18 +23,33 @@ pub struct Note {
     pub body: String,
     /// 1-based line of the file where `body` starts.
     pub body_line: usize,
+    /// When the file was last written, as read (for translation staleness
+    /// outside git: one look at the file, not two).
+    pub modified: Option<std::time::SystemTime>,
 }
 
 /// Reads and parses the note at `source`. Every problem found is returned,
 /// not only the first.
 pub fn read(source: &SourceFile, config: &Config) -> Result<Note, Vec<Diagnostic>> {
-    let bytes = std::fs::read(config.content_dir.join(&source.rel)).map_err(|e| {
+    let (bytes, modified) = read_file(&config.content_dir.join(&source.rel)).map_err(|e| {
         vec![Diagnostic::new(
             Location::file(&source.path),
             format!("could not read the file: {e}"),
         )]
     })?;
-    parse(source, &bytes, config)
+    let mut note = parse(source, &bytes, config)?;
+    note.modified = modified;
+    Ok(note)
+}
+
+/// A file's bytes and modification time, from one open.
+fn read_file(path: &std::path::Path) -> std::io::Result<(Vec<u8>, Option<std::time::SystemTime>)> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    file.read_to_end(&mut bytes)?;
+    Ok((bytes, meta.modified().ok()))
 }
 
 /// Parses a note's bytes; separate from [`read`] so tests need no files.
@@ -135,6 +150,7 @@ pub fn parse(source: &SourceFile, bytes: &[u8], config: &Config) -> Result<Note,
         front,
         body: body.to_string(),
         body_line,
+        modified: None,
     })
 }
 

@@ -209,7 +209,7 @@ fn change_times(site: &Site) -> (BTreeMap<String, Timestamp>, &'static str) {
         }
         for n in &site.notes {
             if !times.contains_key(&n.note.source.rel)
-                && let Some(t) = mtime(&dir.join(&n.note.source.rel))
+                && let Some(t) = note_mtime(dir, &n.note)
             {
                 times.insert(n.note.source.rel.clone(), t);
             }
@@ -219,14 +219,17 @@ fn change_times(site: &Site) -> (BTreeMap<String, Timestamp>, &'static str) {
     let times = site
         .notes
         .iter()
-        .filter_map(|n| {
-            Some((
-                n.note.source.rel.clone(),
-                mtime(&dir.join(&n.note.source.rel))?,
-            ))
-        })
+        .filter_map(|n| Some((n.note.source.rel.clone(), note_mtime(dir, &n.note)?)))
         .collect();
     (times, "mtime")
+}
+
+/// When a note was last written: as it was read, else from the file.
+fn note_mtime(dir: &Path, note: &crate::note::Note) -> Option<Timestamp> {
+    match note.modified {
+        Some(t) => Timestamp::try_from(t).ok(),
+        None => mtime(&dir.join(&note.source.rel)),
+    }
 }
 
 fn mtime(path: &Path) -> Option<Timestamp> {
