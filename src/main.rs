@@ -11,7 +11,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use notes::{BuildOptions, Overrides, Progress};
 
 /// A build makes and frees millions of small strings on every core;
-/// glibc's allocator spent a seventh of a cold build on that.
+/// glibc's allocator spent a seventh of a cold build on that. mimalloc
+/// also takes C's `malloc` (oniguruma's, in highlighting), and leaves out
+/// transparent huge pages: each first touch of one zeroes 2 MiB, and a
+/// build's scattered allocations made that a third of a rebuild's time
+/// (peak RSS 237 -> 203 MB at 1x).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
