@@ -254,56 +254,49 @@ fn tree(dir: &std::path::Path) -> Vec<String> {
     all
 }
 
+/// Makes note n59's page fail to render, builds, and checks that the build
+/// failed on it and left the site's folder exactly as it was.
+fn fail_on_n59_without_trace(site: &TestSite, what: &str) {
+    site.write(
+        "content/2025-01-01-n59.md",
+        "---\ntitle: n59\nboom: true\n---\nbody\n",
+    );
+    let before = tree(site.root());
+    let (ok, stderr) = build(site);
+    assert!(!ok);
+    assert!(
+        stderr.contains("n59.md: Field `nosuch` is not defined"),
+        "{stderr}"
+    );
+    assert_eq!(tree(site.root()), before, "{what} left files behind");
+}
+
 #[test]
 fn a_page_failing_after_others_were_written_leaves_no_trace() {
     // Pages are written as they render: when one note's page fails after
     // others were written, neither a first build nor a rebuild may leave
     // a staged file, a temporary file or a new folder behind.
     let site = TestSite::empty("");
-    for k in 0..60 {
-        site.write(
-            &format!("content/2025-01-01-n{k:02}.md"),
-            format!("---\ntitle: n{k}\n---\nbody {k}\n"),
-        );
-    }
+    let notes = |text: &str| {
+        for k in 0..60 {
+            site.write(
+                &format!("content/2025-01-01-n{k:02}.md"),
+                format!("---\ntitle: n{k}\n---\n{text} {k}\n"),
+            );
+        }
+    };
+    notes("body");
     let failing = "{% extends \"base.html\" %}\n{% block main %}{% if page.extra.boom %}{{ page.extra.nosuch.field }}{% endif %}{{ page.content | safe }}{% endblock main %}\n";
     site.write("templates/note.html", failing);
-    site.write(
-        "content/2025-01-01-n59.md",
-        "---\ntitle: n59\nboom: true\n---\nbody\n",
-    );
-    let before = tree(site.root());
-    let (ok, stderr) = build(&site);
-    assert!(!ok);
-    assert!(
-        stderr.contains("n59.md: Field `nosuch` is not defined"),
-        "{stderr}"
-    );
-    assert_eq!(tree(site.root()), before, "a first build left files behind");
+    fail_on_n59_without_trace(&site, "a first build");
 
-    site.write("content/2025-01-01-n59.md", "---\ntitle: n59\n---\nbody\n");
+    notes("body");
     site.build_ok(&[]);
     let good = snapshot(&site.out());
     // A rebuild where every page changes, a new note needs a new folder,
     // and one page fails.
-    for k in 0..59 {
-        site.write(
-            &format!("content/2025-01-01-n{k:02}.md"),
-            format!("---\ntitle: n{k}\n---\nchanged {k}\n"),
-        );
-    }
+    notes("changed");
     site.write("content/2025-01-02-new.md", "---\ntitle: new\n---\nbody\n");
-    site.write(
-        "content/2025-01-01-n59.md",
-        "---\ntitle: n59\nboom: true\n---\nbody\n",
-    );
-    let before = tree(site.root());
-    let (ok, stderr) = build(&site);
-    assert!(!ok);
-    assert!(
-        stderr.contains("n59.md: Field `nosuch` is not defined"),
-        "{stderr}"
-    );
-    assert_eq!(tree(site.root()), before, "a rebuild left files behind");
+    fail_on_n59_without_trace(&site, "a rebuild");
     assert_eq!(snapshot(&site.out()), good, "the last good site changed");
 }
