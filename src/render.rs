@@ -530,14 +530,18 @@ impl<T: Serialize> Part for T {
 
 /// A note's page context as a memo part: its HTML goes into the key as a
 /// hash (JSON-escaping every page's HTML into its key cost more than
-/// hashing it).
+/// hashing it). Only note pages use it, always beside their
+/// `translations`.
 struct NotePage<'a>(PageContext<'a>);
 
 impl Part for NotePage<'_> {
+    /// The note's translations are left out too: every note page hashes
+    /// them as its `translations` part already.
     fn hash_into(&self, key: &mut MemoKey) {
         key.add(&xxhash_rust::xxh3::xxh3_128(self.0.content.as_bytes()));
         key.add(&PageContext {
             content: "",
+            translations: &[],
             ..self.0.clone()
         });
     }
