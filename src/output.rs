@@ -73,18 +73,6 @@ pub struct Previous {
 }
 
 impl Previous {
-    /// Reads the manifest of `output`; an output folder that is missing, not
-    /// ours or unreadable gives an empty memory (everything is rendered).
-    pub fn load(output: &Path) -> Previous {
-        let entries = fs::read_to_string(output.join(MARKER))
-            .map(|text| parse_manifest(&text))
-            .unwrap_or_default();
-        Previous {
-            output: output.to_path_buf(),
-            entries,
-        }
-    }
-
     /// The file at `path` as the last build wrote it, if it was made from
     /// inputs with the same `key` and is still there with its size.
     pub fn reuse(&self, path: &str, key: u128) -> Option<Content> {
@@ -138,9 +126,9 @@ pub fn write(output: &Path, root: &Path, files: &[OutputFile]) -> Result<WriteSt
 /// writer dropped unfinished (a page failed to render) removes what it
 /// wrote. Shared by the rendering threads.
 pub struct Writer {
-    output: PathBuf,
     /// A first build's staging folder; `None` on a rebuild.
     staging: Option<PathBuf>,
+    /// The last build's manifest, and the output folder.
     previous: Previous,
     state: Mutex<WriterState>,
     written: AtomicUsize,
@@ -172,7 +160,6 @@ impl Writer {
             None => Some(make_staging(output)?),
         };
         Ok(Writer {
-            output: output.to_path_buf(),
             staging,
             previous: Previous {
                 output: output.to_path_buf(),
@@ -216,13 +203,11 @@ impl Writer {
             return Ok(record);
         }
         let entry = entry(f, Some(&self.previous.entries))?;
-        if self.staging.is_none()
-            && unchanged(&self.output, f, entry.record, Some(&self.previous.entries))
-        {
+        if self.staging.is_none() && unchanged(&self.previous, &f.path, entry.record) {
             lock(&self.state).entries.insert(f.path.clone(), entry);
             return Ok(entry.record);
         }
-        let base = self.staging.as_deref().unwrap_or(&self.output);
+        let base = self.staging.as_deref().unwrap_or(&self.previous.output);
         if let Some(parent) = Path::new(&f.path)
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -279,7 +264,7 @@ impl Writer {
         let removed = match &self.staging {
             Some(staging) => {
                 write_manifest(staging, &state.entries)?;
-                swap_in(staging, &self.output)?;
+                swap_in(staging, &self.previous.output)?;
                 0
             }
             None => {
@@ -288,8 +273,9 @@ impl Writer {
                         .map_err(|e| Error::io(target, "move the new file into place", e))?;
                 }
                 let kept: BTreeSet<&str> = state.entries.keys().map(String::as_str).collect();
-                let removed = remove_stale(&self.output, Some(&self.previous.entries), &kept)?;
-                write_manifest(&self.output, &state.entries)?;
+                let output = &self.previous.output;
+                let removed = remove_stale(output, &self.previous.entries, &kept)?;
+                write_manifest(output, &state.entries)?;
                 removed
             }
         };
@@ -461,19 +447,10 @@ fn copy_key(from: &Path, meta: &fs::Metadata) -> u128 {
 }
 
 /// A file is unchanged when the last build wrote the same bytes and the
-/// file is still there with that size (a reused page was checked when it
-/// was reused).
-fn unchanged(
-    output: &Path,
-    f: &OutputFile,
-    rec: Record,
-    previous: Option<&BTreeMap<String, Entry>>,
-) -> bool {
-    if matches!(f.content, Content::Kept { .. }) {
-        return true;
-    }
-    previous.and_then(|m| m.get(&f.path)).map(|e| e.record) == Some(rec)
-        && on_disk(output, &f.path, rec.len)
+/// file is still there with that size.
+fn unchanged(previous: &Previous, path: &str, rec: Record) -> bool {
+    previous.entries.get(path).map(|e| e.record) == Some(rec)
+        && on_disk(&previous.output, path, rec.len)
 }
 
 /// Writes a file's content to `to`; errors name `shown`, the path the
@@ -503,20 +480,22 @@ fn pending_name(target: &Path) -> PathBuf {
 /// every file not written now goes: the folder is ours (it has the marker).
 fn remove_stale(
     output: &Path,
-    previous: Option<&BTreeMap<String, Entry>>,
+    previous: &BTreeMap<String, Entry>,
     kept: &BTreeSet<&str>,
 ) -> Result<usize, Error> {
-    let stale: Vec<String> = match previous {
-        Some(m) if !m.is_empty() => m
+    let stale: Vec<String> = if !previous.is_empty() {
+        previous
             .keys()
             .filter(|p| !kept.contains(p.as_str()))
             .cloned()
-            .collect(),
-        _ if output.join(MARKER).exists() => walk_files(output)
+            .collect()
+    } else if output.join(MARKER).exists() {
+        walk_files(output)
             .into_iter()
             .filter(|p| p != MARKER && !kept.contains(p.as_str()))
-            .collect(),
-        _ => Vec::new(),
+            .collect()
+    } else {
+        Vec::new()
     };
     let mut folders = BTreeSet::new();
     for rel in &stale {
@@ -800,10 +779,14 @@ mod tests {
         let mut a = page("a.html", "one");
         a.key = Some(7);
         write(&out, Path::new(ROOT), &[a.clone()]).unwrap();
-        let previous = Previous::load(&out);
-        let kept = previous.reuse("a.html", 7).expect("same inputs");
-        assert_eq!(previous.reuse("a.html", 8), None, "other inputs");
-        assert_eq!(previous.reuse("b.html", 7), None, "not written before");
+        // What the next build's writer remembers (opening one writes nothing).
+        let reuse = |path: &str, key: u128| {
+            let writer = Writer::open(&out, Path::new(ROOT)).unwrap();
+            writer.previous().reuse(path, key)
+        };
+        let kept = reuse("a.html", 7).expect("same inputs");
+        assert_eq!(reuse("a.html", 8), None, "other inputs");
+        assert_eq!(reuse("b.html", 7), None, "not written before");
         // Writing a kept page touches nothing and keeps its entry.
         let kept = OutputFile {
             content: kept,
@@ -811,11 +794,11 @@ mod tests {
         };
         let stats = write(&out, Path::new(ROOT), &[kept]).unwrap();
         assert_eq!((stats.written, stats.unchanged), (0, 1));
-        assert!(Previous::load(&out).reuse("a.html", 7).is_some());
+        assert!(reuse("a.html", 7).is_some());
         // A file changed by hand (another size) is rendered again.
         fs::write(out.join("a.html"), "changed").unwrap();
-        assert_eq!(Previous::load(&out).reuse("a.html", 7), None);
+        assert_eq!(reuse("a.html", 7), None);
         fs::remove_file(out.join("a.html")).unwrap();
-        assert_eq!(Previous::load(&out).reuse("a.html", 7), None);
+        assert_eq!(reuse("a.html", 7), None);
     }
 }
