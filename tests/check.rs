@@ -121,20 +121,10 @@ fn build_errors_are_check_errors() {
     assert!(out.contains("error[note]: content/2025-01-02-b.md:1:1: the file is empty\n  fix: write the note, or delete the file or list it under `exclude` in book.toml"), "{out}");
 }
 
+/// git as a committer named Test (the test machine may have no identity).
 fn git(dir: &std::path::Path, args: &[&str], date: &str) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.org"])
-        .args(args)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let identity = ["-c", "user.name=Test", "-c", "user.email=test@example.org"];
+    git_at(dir, &[&identity[..], args].concat(), date);
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! `notes init`, `notes new` and `notes deploy` end to end, in a temporary
 //! git repository with a local bare repository as `origin`.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
@@ -25,19 +27,7 @@ fn ok(out: Output) -> String {
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", "2025-01-01T00:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2025-01-01T00:00:00Z")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    common::git_at(dir, args, "2025-01-01T00:00:00Z")
 }
 
 /// Runs git with `input` on its standard input; returns its output.

@@ -445,3 +445,21 @@ pub fn error_lines() -> Vec<(String, String)> {
     }
     out
 }
+
+/// Runs git in `dir` with `date` as author and committer date, failing the
+/// test with git's message if it fails; returns its output, trimmed.
+pub fn git_at(dir: &Path, args: &[&str], date: &str) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
