@@ -14,6 +14,9 @@
 //! case- and accent-folded.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -64,19 +67,30 @@ fn folds(c: char) -> bool {
 /// letters dropped, quotes turned into spaces.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    // Characters that stay as they are are copied a run at a time.
+    let mut kept = 0;
+    for (i, c) in text.char_indices() {
+        let changes = if c.is_ascii() {
+            is_quote(c)
+        } else {
+            folds(c) || is_quote(c)
+        };
+        if !changes {
+            continue;
+        }
+        out.push_str(&text[kept..i]);
+        kept = i + c.len_utf8();
         if is_quote(c) {
             out.push(' ');
-        } else if folds(c) {
-            for d in std::iter::once(c).nfkd() {
-                if !matches!(d as u32, 0x0300..=0x036F) {
-                    out.push(if is_quote(d) { ' ' } else { d });
-                }
+            continue;
+        }
+        for d in std::iter::once(c).nfkd() {
+            if !matches!(d as u32, 0x0300..=0x036F) {
+                out.push(if is_quote(d) { ' ' } else { d });
             }
-        } else {
-            out.push(c);
         }
     }
+    out.push_str(&text[kept..]);
     out
 }
 
@@ -93,46 +107,75 @@ type Emit<'a> = &'a mut dyn FnMut(&str);
 
 /// [`terms`], handing each term to `emit`.
 pub fn for_each_term(text: &str, emit: Emit) {
-    let folded = fold(text);
+    // ASCII text folds to itself but for quotes, which would become
+    // spaces: both only ever separate chunks.
+    let folded = if text.is_ascii() {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(fold(text))
+    };
     let mut previous = "";
-    for chunk in chunks(&folded) {
+    for_each_chunk(&folded, |chunk| {
         chunk_terms(chunk, previous, emit);
         previous = chunk;
+    });
+}
+
+/// The character at byte `i` of `text` and its length; ASCII without
+/// decoding, as nearly all of a note's characters are.
+fn char_at(text: &str, i: usize) -> (char, usize) {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        return (b as char, 1);
     }
+    let c = text[i..].chars().next().unwrap_or('\0');
+    (c, c.len_utf8())
 }
 
 /// Runs of word characters, joined by joiner runs that have word
-/// characters on both sides.
-fn chunks(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut it = text.char_indices().peekable();
-    while let Some(&(start, c)) = it.peek() {
+/// characters on both sides, handed to `f` in order.
+fn for_each_chunk<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
+    let len = text.len();
+    let mut i = 0;
+    while i < len {
+        let (c, n) = char_at(text, i);
         if !is_word(c) {
-            it.next();
+            i += n;
             continue;
         }
-        let end = loop {
-            while it.next_if(|&(_, c)| is_word(c)).is_some() {}
-            let word_end = it.peek().map_or(text.len(), |&(i, _)| i);
+        let start = i;
+        loop {
+            i = skip_while(text, i, is_word);
             // A joiner run continues the chunk only if a word follows it.
-            let mut ahead = it.clone();
-            let mut joined = false;
-            while ahead.next_if(|&(_, c)| is_joiner(c)).is_some() {
-                joined = true;
-            }
-            if joined && ahead.peek().is_some_and(|&(_, c)| is_word(c)) {
-                it = ahead;
+            let after_joiners = skip_while(text, i, is_joiner);
+            if after_joiners > i && after_joiners < len && is_word(char_at(text, after_joiners).0) {
+                i = after_joiners;
             } else {
-                break word_end;
+                break;
             }
-        };
-        out.push(&text[start..end]);
+        }
+        f(&text[start..i]);
     }
-    out
+}
+
+/// The byte index of the first character from `i` on that is not `keep`.
+fn skip_while(text: &str, mut i: usize, keep: impl Fn(char) -> bool) -> usize {
+    while i < text.len() {
+        let (c, n) = char_at(text, i);
+        if !keep(c) {
+            break;
+        }
+        i += n;
+    }
+    i
 }
 
 /// Hex addresses, long numbers (ids, times), dates and clock times.
 fn is_noise(chunk: &str) -> bool {
+    // Noise is all digits and joiners, or `0x…`: it starts with a digit.
+    if !chunk.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
     if let Some(hex) = chunk
         .strip_prefix("0x")
         .or_else(|| chunk.strip_prefix("0X"))
@@ -153,7 +196,7 @@ fn is_number(s: &str) -> bool {
 /// A chunk's terms: dropped if noise, else the whole (for a compound name),
 /// pairs of neighbouring parts, and each part as a word.
 fn chunk_terms(chunk: &str, previous: &str, out: Emit) {
-    if is_noise(chunk) || (is_number(chunk) && previous.to_lowercase() == "line") {
+    if is_noise(chunk) || (is_number(chunk) && previous.eq_ignore_ascii_case("line")) {
         return;
     }
     // Most chunks are one plain word: no line number, parts or pairs.
@@ -171,74 +214,79 @@ fn chunk_terms(chunk: &str, previous: &str, out: Emit) {
         }
     }
     let chunk = chunk.trim_end_matches(is_joiner);
-    let (parts, joins) = split_parts(chunk);
-    let (parts, joins) = drop_home(parts, joins);
-    if parts.len() > 1 {
-        let whole: String = parts
-            .iter()
-            .zip(joins.iter().map(String::as_str).chain([""]))
-            .map(|(p, j)| format!("{p}{j}"))
-            .collect();
-        out(&whole.to_lowercase());
-        for k in 0..parts.len() - 1 {
-            out(&format!("{}{}{}", parts[k], joins[k], parts[k + 1]).to_lowercase());
+    let parts = part_ranges(chunk);
+    let parts = without_home(chunk, &parts);
+    // The whole and the pairs are the text between parts' ends, joiners
+    // as written: slices of the chunk.
+    if let [first, .., last] = parts {
+        out(&lowercase(&chunk[first.0..last.1]));
+        for pair in parts.windows(2) {
+            out(&lowercase(&chunk[pair[0].0..pair[1].1]));
         }
     }
-    for part in parts {
-        word_terms(part, out);
+    for &(start, end) in parts {
+        word_terms(&chunk[start..end], out);
     }
 }
 
-/// The parts of a compound name and the joiner runs between them.
-fn split_parts(chunk: &str) -> (Vec<&str>, Vec<String>) {
+/// Where the parts of a compound name start and end: the runs between
+/// joiner runs (the chunk starts with a word and ends with no joiner, so
+/// none is empty).
+fn part_ranges(chunk: &str) -> Vec<(usize, usize)> {
     let mut parts = Vec::new();
-    let mut joins = Vec::new();
     let mut start = 0;
-    let mut join = String::new();
     let mut in_join = false;
     for (i, c) in chunk.char_indices() {
         if is_joiner(c) {
             if !in_join {
-                parts.push(&chunk[start..i]);
+                parts.push((start, i));
                 in_join = true;
             }
-            join.push(c);
         } else if in_join {
-            joins.push(std::mem::take(&mut join));
             in_join = false;
             start = i;
         }
     }
-    parts.push(if in_join { "" } else { &chunk[start..] });
-    if in_join {
-        joins.push(join);
-    }
-    (parts, joins)
+    parts.push((if in_join { chunk.len() } else { start }, chunk.len()));
+    parts
 }
 
 /// `home/alice/…` and `Users/alice/…`: the user's folder says nothing about
 /// the error.
-fn drop_home(parts: Vec<&str>, joins: Vec<String>) -> (Vec<&str>, Vec<String>) {
+fn without_home<'p>(chunk: &str, parts: &'p [(usize, usize)]) -> &'p [(usize, usize)] {
+    let first = parts.first().map_or("", |&(s, e)| &chunk[s..e]);
     let home = parts.len() > 2
-        && (parts[0].eq_ignore_ascii_case("home") || parts[0].eq_ignore_ascii_case("users"));
-    if home {
-        (parts[2..].to_vec(), joins[2..].to_vec())
+        && (first.eq_ignore_ascii_case("home") || first.eq_ignore_ascii_case("users"));
+    if home { &parts[2..] } else { parts }
+}
+
+/// Lower case, without a copy for the many words already in it.
+fn lowercase(text: &str) -> Cow<'_, str> {
+    if !text.is_ascii() {
+        Cow::Owned(text.to_lowercase())
+    } else if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
     } else {
-        (parts, joins)
+        Cow::Borrowed(text)
     }
 }
 
 /// One part: CJK runs become bigrams; other runs are words, also split at
 /// underscores and camel case.
 fn word_terms(part: &str, out: Emit) {
+    if part.is_ascii() {
+        flush(part, false, out);
+        return;
+    }
     let mut start = 0;
     let mut cjk = false;
     for (i, c) in part.char_indices() {
-        if is_cjk(c) != cjk && i > start {
+        let c_cjk = is_cjk(c);
+        if c_cjk != cjk && i > start {
             flush(&part[start..i], cjk, out);
             start = i;
         }
-        cjk = is_cjk(c);
+        cjk = c_cjk;
     }
     if start < part.len() {
         flush(&part[start..], cjk, out);
@@ -247,26 +295,23 @@ fn word_terms(part: &str, out: Emit) {
 
 fn flush(run: &str, cjk: bool, out: Emit) {
     if cjk {
-        let chars: Vec<char> = run.chars().collect();
-        if chars.len() == 1 {
-            out(run);
+        // Each bigram is two neighbouring characters: a slice of the run.
+        let mut previous = None;
+        let mut single = true;
+        for (i, c) in run.char_indices() {
+            if let Some(p) = previous {
+                out(&run[p..i + c.len_utf8()]);
+                single = false;
+            }
+            previous = Some(i);
         }
-        let mut pair = String::with_capacity(8);
-        for w in chars.windows(2) {
-            pair.clear();
-            pair.extend(w);
-            out(&pair);
+        if single {
+            out(run);
         }
         return;
     }
     // Most words are ASCII, most of those already lower case.
-    let lower: Cow<str> = if !run.is_ascii() {
-        Cow::Owned(run.to_lowercase())
-    } else if run.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(run.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(run)
-    };
+    let lower = lowercase(run);
     if lower.chars().count() < 2 || is_number(&lower) && lower.len() > 4 {
         return;
     }
@@ -311,12 +356,12 @@ fn camel_pieces(word: &str) -> Vec<&str> {
 
 /// Whether a line looks like an error message: these weigh most, in notes
 /// and in queries.
+///
+/// Compared ignoring ASCII case, which is what lowercasing the line
+/// (`search.js` does) comes to for these phrases: no other letter
+/// lowercases to one of theirs (the Kelvin sign becomes `k`, `İ` becomes
+/// `i` and a combining dot, which no phrase can go on with).
 pub fn is_signature(line: &str) -> bool {
-    let t = line.trim();
-    if t.is_empty() || t.chars().count() > 300 {
-        return false;
-    }
-    let lower = t.to_lowercase();
     const STARTS: &[&str] = &[
         "error:",
         "error[",
@@ -339,25 +384,37 @@ pub fn is_signature(line: &str) -> bool {
         "permission denied",
         "npm err!",
     ];
-    STARTS.iter().any(|s| lower.starts_with(s))
-        || CONTAINS.iter().any(|s| lower.contains(s))
-        || named_error(t)
-        || http_status(t)
+    // One pass for all the phrases: a note has tens of lines per error.
+    static CONTAINED: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(CONTAINS)
+            .expect("fixed phrases make an automaton")
+    });
+    let t = line.trim();
+    if t.is_empty() || t.chars().count() > 300 {
+        return false;
+    }
+    let starts = |phrase: &str| {
+        t.as_bytes()
+            .get(..phrase.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(phrase.as_bytes()))
+    };
+    STARTS.iter().any(|s| starts(s)) || CONTAINED.is_match(t) || named_error(t) || http_status(t)
 }
 
 /// `SomeError:` or `pkg.SomeException` ending the line or before `:`.
 fn named_error(line: &str) -> bool {
-    for name in ["Error", "Exception"] {
-        for (i, _) in line.match_indices(name) {
-            let before = line[..i].chars().next_back();
-            let after = line[i + name.len()..].chars().next();
-            let named = before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
-            if named && matches!(after, None | Some(':')) {
-                return true;
-            }
-        }
-    }
-    false
+    // Neither name overlaps itself or the other: every place is found.
+    static NAMES: LazyLock<AhoCorasick> = LazyLock::new(|| {
+        AhoCorasick::new(["Error", "Exception"]).expect("fixed names make an automaton")
+    });
+    NAMES.find_iter(line).any(|m| {
+        let before = line[..m.start()].chars().next_back();
+        let after = line[m.end()..].chars().next();
+        let named = before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+        named && matches!(after, None | Some(':'))
+    })
 }
 
 /// `HTTP/1.1 404 Not Found` and the like.
