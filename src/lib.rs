@@ -23,6 +23,7 @@ pub mod frontmatter;
 pub mod highlight;
 pub mod i18n;
 pub mod markdown;
+pub mod markdown_cache;
 pub mod note;
 pub mod output;
 pub mod render;
@@ -68,6 +69,9 @@ pub struct BuildReport {
     /// Things worth fixing that did not stop the build.
     pub warnings: Vec<String>,
     pub highlight: highlight::CacheStats,
+    /// Notes whose Markdown was taken from the last build's (same body,
+    /// same link targets): neither rendered nor highlighted.
+    pub markdown_taken: usize,
     pub written: output::WriteStats,
     /// Pages kept from the last build without rendering (same inputs).
     pub kept: usize,
@@ -141,6 +145,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         elapsed: started.elapsed(),
         warnings,
         highlight: session.highlighter().stats(),
+        markdown_taken: session.markdown_taken,
         written,
         kept: written.kept,
         timings,
@@ -212,15 +217,68 @@ fn render_markdown(
         .collect()
 }
 
+/// Renders the notes' Markdown like [`render_markdown`], but takes from
+/// `cache` every note whose body and links are those of the last build
+/// (without its HTML; see [`markdown_cache`]). Also gives the new cache
+/// entry of each note rendered here (`None` for those taken).
+fn render_markdown_cached(
+    site: &Site,
+    highlighter: &Highlighter,
+    cache: &markdown_cache::MarkdownCache,
+    progress: &dyn Progress,
+) -> (
+    Vec<std::sync::Arc<markdown::Rendered>>,
+    Vec<Option<markdown_cache::Entry>>,
+) {
+    let (rendered, entries): (Vec<_>, Vec<_>) = (0..site.notes.len())
+        .into_par_iter()
+        .map(|i| {
+            let r = match cache.recall(site, i) {
+                Some(r) => (std::sync::Arc::new(r), None),
+                None => {
+                    let links = NoteLinks { site, from: i };
+                    let recording = markdown_cache::Recording::new(&links);
+                    let body = &site.notes[i].note.body;
+                    let r = markdown::render(body, &render_options(site, highlighter, &recording));
+                    let entry = recording.entry(body, &r);
+                    (std::sync::Arc::new(r), Some(entry))
+                }
+            };
+            progress.advance(1);
+            r
+        })
+        .unzip();
+    // The code of notes taken from the cache stays in the highlighting
+    // cache, for when their Markdown must render again.
+    let taken: Vec<u128> = rendered
+        .iter()
+        .zip(&entries)
+        .filter(|(_, e)| e.is_none())
+        .flat_map(|(r, _)| r.blocks.iter().copied())
+        .collect();
+    highlighter.keep(&taken);
+    (rendered, entries)
+}
+
+fn render_options<'a>(
+    site: &'a Site,
+    highlighter: &'a Highlighter,
+    links: &'a dyn markdown::LinkResolver,
+) -> markdown::RenderOptions<'a> {
+    markdown::RenderOptions {
+        highlighter,
+        base_path: &site.config.site_url.base_path,
+        links,
+    }
+}
+
 /// Renders the Markdown of note `i`.
 fn render_one(site: &Site, highlighter: &Highlighter, i: usize) -> markdown::Rendered {
     let links = NoteLinks { site, from: i };
-    let opts = markdown::RenderOptions {
-        highlighter,
-        base_path: &site.config.site_url.base_path,
-        links: &links,
-    };
-    markdown::render(&site.notes[i].note.body, &opts)
+    markdown::render(
+        &site.notes[i].note.body,
+        &render_options(site, highlighter, &links),
+    )
 }
 
 /// Resolves the note links of one note.
@@ -230,7 +288,7 @@ struct NoteLinks<'a> {
 }
 
 impl markdown::LinkResolver for NoteLinks<'_> {
-    fn resolve(&self, dest: &str) -> Option<Result<(usize, String), String>> {
+    fn resolve(&self, dest: &str) -> markdown::Resolved {
         self.site.note_link(self.from, dest)
     }
 }

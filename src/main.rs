@@ -475,7 +475,8 @@ fn build(options: &BuildOptions, quiet: bool) -> ExitCode {
                     );
                     let h = report.highlight;
                     println!(
-                        "highlighted {} code blocks, {} of them from the cache ({:.1}%)",
+                        "took the Markdown of {} notes from the last build; highlighted {} code blocks, {} of them from the cache ({:.1}%)",
+                        report.markdown_taken,
                         h.lookups,
                         h.hits,
                         100.0 * h.hits as f64 / h.lookups.max(1) as f64

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::highlight::{Fallback, Highlighter, escape};
 
@@ -18,7 +18,11 @@ use crate::highlight::{Fallback, Highlighter, escape};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rendered {
     /// Shared: `serve` keeps every note's HTML and clones it per change.
-    pub html: std::sync::Arc<str>,
+    /// `None` when a build took the rest from the Markdown cache and
+    /// renders the HTML only if a page needs it.
+    pub html: Option<std::sync::Arc<str>>,
+    /// A hash of the HTML, for the pages' memo keys.
+    pub html_hash: u128,
     pub toc: Vec<TocEntry>,
     /// The first paragraph as plain text, for descriptions and feeds.
     pub summary: String,
@@ -32,10 +36,13 @@ pub struct Rendered {
     pub broken_links: Vec<(usize, String)>,
     /// Code fences that run to the end of the note.
     pub unclosed_fences: Vec<UnclosedFence>,
+    /// The highlighting cache keys of its code blocks, so that a build
+    /// that takes this note from the Markdown cache keeps them.
+    pub blocks: Vec<u128>,
 }
 
 /// A code block that could not be highlighted, and where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodeFallback {
     /// 1-based line of the fence in the Markdown given to [`render`].
     pub line: usize,
@@ -43,7 +50,7 @@ pub struct CodeFallback {
 }
 
 /// A link to a note, or to a fragment of the page itself (`target: None`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoteLink {
     pub line: usize,
     pub target: Option<usize>,
@@ -54,7 +61,7 @@ pub struct NoteLink {
 /// outside it: one never closed (it runs to the end of the note), or one
 /// holding a line that ends with a fence glued to its text (which closes
 /// nothing), or one holding what looks like the next block's opening fence.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnclosedFence {
     /// Lines of the opening fence and of the block's last line.
     pub line: usize,
@@ -67,24 +74,28 @@ pub struct UnclosedFence {
 }
 
 /// A heading of the note, for the table of contents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
     pub title: String,
 }
 
+/// What a link resolves to: `None` when it is not a note link, the note
+/// and its URL, or why no note is there.
+pub type Resolved = Option<Result<(usize, String), String>>;
+
 /// Turns a link to a note's source (`../en/2025-06-12-cffi-en.md`,
 /// `@/2025-06-12-cffi`) into that note. `None` for a link that is not a
 /// note link; `Some(Err(why))` for a note link to nothing.
 pub trait LinkResolver: Sync {
-    fn resolve(&self, dest: &str) -> Option<Result<(usize, String), String>>;
+    fn resolve(&self, dest: &str) -> Resolved;
 }
 
 /// A resolver for notes rendered on their own (tests, benchmarks).
 pub struct NoLinks;
 impl LinkResolver for NoLinks {
-    fn resolve(&self, _: &str) -> Option<Result<(usize, String), String>> {
+    fn resolve(&self, _: &str) -> Resolved {
         None
     }
 }
@@ -194,6 +205,7 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
                     }
                 }
                 let block = opts.highlighter.block(&info, &code);
+                out.blocks.push(crate::highlight::key(&info, &code));
                 let range = log.borrow().code_starts.last().cloned().unwrap_or(0..0);
                 if let Some(fallback) = block.fallback {
                     out.fallbacks.push(CodeFallback {
@@ -243,7 +255,8 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     }
     let mut html = String::with_capacity(markdown.len() * 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    out.html = html.into();
+    out.html_hash = xxhash_rust::xxh3::xxh3_128(html.as_bytes());
+    out.html = Some(html.into());
     let log = log.into_inner();
     out.anchors.extend(out.toc.iter().map(|t| t.id.clone()));
     out.links = log.links;
@@ -471,7 +484,7 @@ mod tests {
                 "cffi-की-जाँच"
             ]
         );
-        assert!(r.html.contains(
+        assert!(html(&r).contains(
             "<h2 id=\"install-cffi\">Install cffi<a class=\"anchor\" href=\"#install-cffi\""
         ));
         assert_eq!(r.toc[2].level, 3);
@@ -481,10 +494,16 @@ mod tests {
     fn template_syntax_and_math_stay_literal() {
         let r =
             md("Copy {{path/to/file}} and {% raw %} $$x$$\n\n```bash\ncp {{src}} {{dest}}\n```\n");
-        assert!(r.html.contains("{{path/to/file}}"));
-        assert!(r.html.contains("{% raw %}"));
-        assert!(r.html.contains("$$x$$"));
-        assert!(strip_tags(&r.html).contains("cp {{src}} {{dest}}"));
+        assert!(html(&r).contains("{{path/to/file}}"));
+        assert!(html(&r).contains("{% raw %}"));
+        assert!(html(&r).contains("$$x$$"));
+        assert!(strip_tags(html(&r)).contains("cp {{src}} {{dest}}"));
+    }
+
+    /// The HTML of a note rendered here (only a build's Markdown cache
+    /// leaves it out).
+    fn html(r: &Rendered) -> &str {
+        r.html.as_deref().expect("render gives the HTML")
     }
 
     fn strip_tags(html: &str) -> String {
@@ -507,19 +526,19 @@ mod tests {
             "First *para*  with `code`.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ note[^1]\n\n[^1]: foot\n",
         );
         assert_eq!(r.summary, "First para with code.");
-        assert!(r.html.contains("<table>"));
-        assert!(r.html.contains("type=\"checkbox\""));
-        assert!(r.html.contains("<del>old</del>"));
-        assert!(r.html.contains("footnote"));
+        assert!(html(&r).contains("<table>"));
+        assert!(html(&r).contains("type=\"checkbox\""));
+        assert!(html(&r).contains("<del>old</del>"));
+        assert!(html(&r).contains("footnote"));
         assert!(r.anchors.contains(&"1".to_string()));
     }
 
     #[test]
     fn root_relative_links_go_under_base_path() {
         let r = md("[a](/x/) [b](https://e.org/) [c](#h) ![i](/img.png)\n");
-        assert!(r.html.contains("href=\"/notes/x/\""));
-        assert!(r.html.contains("href=\"https://e.org/\""));
-        assert!(r.html.contains("src=\"/notes/img.png\""));
+        assert!(html(&r).contains("href=\"/notes/x/\""));
+        assert!(html(&r).contains("href=\"https://e.org/\""));
+        assert!(html(&r).contains("src=\"/notes/img.png\""));
         assert_eq!(
             r.links,
             [NoteLink {
@@ -533,7 +552,7 @@ mod tests {
     #[test]
     fn raw_html_passes_through() {
         let r = md("<div class=\"x\">hi</div>\n");
-        assert!(r.html.contains("<div class=\"x\">hi</div>"));
+        assert!(html(&r).contains("<div class=\"x\">hi</div>"));
     }
 
     #[test]
@@ -565,7 +584,7 @@ mod tests {
 
     struct OneNote;
     impl LinkResolver for OneNote {
-        fn resolve(&self, dest: &str) -> Option<Result<(usize, String), String>> {
+        fn resolve(&self, dest: &str) -> Resolved {
             let path = dest.split('#').next()?;
             if !path.ends_with(".md") {
                 return None;
@@ -590,7 +609,11 @@ mod tests {
             "See [a](../en/a-en.md#fix).\n\nAnd [b](../en/b-en.md).\n",
             &opts,
         );
-        assert!(r.html.contains("<a href=\"/a/#fix\">a</a>"), "{}", r.html);
+        assert!(
+            html(&r).contains("<a href=\"/a/#fix\">a</a>"),
+            "{}",
+            html(&r)
+        );
         assert_eq!(
             r.links,
             [NoteLink {

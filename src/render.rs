@@ -330,6 +330,18 @@ struct Paginator<'a> {
     next: Option<String>,
 }
 
+/// Renders the HTML of note `i` (whose Markdown a build took from its
+/// cache without the HTML) when one of its pages must render.
+pub type HtmlAgain<'a> = &'a (dyn Fn(usize) -> Arc<str> + Sync);
+
+/// Where `notes build` puts pages as they render, and how it gets the HTML
+/// of a note it took from the Markdown cache when a page needs it.
+#[derive(Clone, Copy)]
+pub struct Out<'a> {
+    pub writer: &'a Writer,
+    pub html: HtmlAgain<'a>,
+}
+
 /// Renders every page of the site in parallel. `rendered[i]` is the body of
 /// `site.notes[i]`. Unknown layouts are reported once each in `warnings`.
 pub fn render_site(
@@ -337,7 +349,7 @@ pub fn render_site(
     rendered: &[Arc<Rendered>],
     templates: &Templates,
     extra: &Extras,
-    out: Option<&Writer>,
+    out: Option<Out>,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<OutputFile>, Error> {
     render_selected(
@@ -392,7 +404,7 @@ pub fn render_selected(
     templates: &Templates,
     extra: &Extras,
     selection: &Selection,
-    out: Option<&Writer>,
+    out: Option<Out>,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<OutputFile>, Error> {
     let site_ctx = site_context(site);
@@ -403,7 +415,7 @@ pub fn render_selected(
         let mut h = MemoKey::new(templates.fingerprint);
         h.add(&site_ctx);
         h.add(&extra.strings);
-        (w.previous(), h.finish())
+        (w.writer.previous(), h.finish())
     });
     let ctx = Shared {
         site,
@@ -483,7 +495,7 @@ struct Shared<'a> {
     /// The last build's output and the hash of what every page shares.
     memo: Option<&'a (&'a Previous, u128)>,
     /// Where `notes build` writes pages as soon as they are rendered.
-    out: Option<&'a Writer>,
+    out: Option<Out<'a>>,
 }
 
 /// A hash of a page's template context, fed with the same values the
@@ -532,22 +544,40 @@ impl<T: Serialize> Part for T {
 /// hash (JSON-escaping every page's HTML into its key cost more than
 /// hashing it). Only note pages use it, always beside their
 /// `translations`.
-struct NotePage<'a>(PageContext<'a>);
+struct NotePage<'a> {
+    page: PageContext<'a>,
+    html_hash: u128,
+    /// How to get the HTML if the page renders without it (a note the
+    /// build took from the Markdown cache), and the note's index.
+    again: Option<(HtmlAgain<'a>, usize)>,
+}
 
 impl Part for NotePage<'_> {
     /// The note's translations are left out too: every note page hashes
     /// them as its `translations` part already.
     fn hash_into(&self, key: &mut MemoKey) {
-        key.add(&xxhash_rust::xxh3::xxh3_128(self.0.content.as_bytes()));
+        key.add(&self.html_hash);
         key.add(&PageContext {
             content: "",
             translations: &[],
-            ..self.0.clone()
+            ..self.page.clone()
         });
     }
 
     fn insert_into(&self, ctx: &mut Context, name: &'static str) {
-        ctx.insert(name, &self.0);
+        match self.again {
+            Some((html, i)) => {
+                let html = html(i);
+                ctx.insert(
+                    name,
+                    &PageContext {
+                        content: &html,
+                        ..self.page.clone()
+                    },
+                );
+            }
+            None => ctx.insert(name, &self.page),
+        }
     }
 }
 
@@ -595,7 +625,7 @@ impl Shared<'_> {
             key: key.map(|(_, k)| k),
         };
         match self.out {
-            Some(out) => out.write(file),
+            Some(out) => out.writer.write(file),
             None => Ok(file),
         }
     }
@@ -755,7 +785,7 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
         slug: &note.slug,
         date,
         date_iso,
-        content: &body.html,
+        content: body.html.as_deref().unwrap_or(""),
         toc: &body.toc,
         summary: &body.summary,
         description: description(note.front.description.as_deref(), &body.summary),
@@ -800,7 +830,18 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
         template,
         Some(lang),
         &[
-            ("page", &NotePage(page)),
+            (
+                "page",
+                &NotePage {
+                    page,
+                    html_hash: body.html_hash,
+                    // Only a build takes notes from the Markdown cache.
+                    again: match (&body.html, shared.out) {
+                        (None, Some(out)) => Some((out.html, i)),
+                        _ => None,
+                    },
+                },
+            ),
             ("translations", &translations),
             ("alternates", &alternates),
         ],

@@ -23,6 +23,7 @@ use crate::discover::{self, SourceFile};
 use crate::error::Error;
 use crate::highlight::Highlighter;
 use crate::markdown::Rendered;
+use crate::markdown_cache::MarkdownCache;
 use crate::note::Note;
 use crate::output::Writer;
 use crate::render::{self, Content, Extras, OutputFile, Selection, Templates};
@@ -106,6 +107,8 @@ pub struct Session {
     pub warnings: Vec<String>,
     /// How long each stage of the first build took (`notes build --verbose`).
     pub timings: Vec<(&'static str, Duration)>,
+    /// Notes whose Markdown the first build took from the last build's.
+    pub markdown_taken: usize,
 }
 
 type SearchTerms = HashMap<String, (Arc<Note>, Arc<DocTerms>)>;
@@ -183,8 +186,18 @@ impl Session {
         progress.start("rendering", site.notes.len());
         let highlighter = Highlighter::new();
         highlighter.load(&cache_file(&config));
-        clock.lap("loading the highlighting cache");
-        let rendered_list = crate::render_markdown(&site, &highlighter, progress);
+        // A build takes what it can from the last build's Markdown; serve
+        // keeps every note's HTML, so it renders them all.
+        let (rendered_list, markdown) = match out {
+            Some(_) => {
+                let cache =
+                    MarkdownCache::load(&markdown_cache_file(&config), &config.site_url.base_path);
+                let (rendered, fresh) =
+                    crate::render_markdown_cached(&site, &highlighter, &cache, progress);
+                (rendered, Some((cache, fresh)))
+            }
+            None => (crate::render_markdown(&site, &highlighter, progress), None),
+        };
         crate::broken_links(&site, &rendered_list)?;
         warnings.extend(crate::code_warnings(&site, &rendered_list, options.verbose));
         clock.lap("Markdown and highlighting");
@@ -198,6 +211,11 @@ impl Session {
         clock.lap("templates and translations");
         // The search index needs only the notes' HTML: it is made while the
         // pages render, filling the cores either leaves idle.
+        let html_again = |i: usize| {
+            crate::render_one(&site, &highlighter, i)
+                .html
+                .unwrap_or_default()
+        };
         let (pages, (index, mut search)) = rayon::join(
             || {
                 let started = std::time::Instant::now();
@@ -206,7 +224,10 @@ impl Session {
                     &rendered_list,
                     &templates,
                     &extras,
-                    out,
+                    out.map(|writer| render::Out {
+                        writer,
+                        html: &html_again,
+                    }),
                     &mut warnings,
                 );
                 (pages, started.elapsed())
@@ -227,6 +248,18 @@ impl Session {
             },
         );
         let (mut files, render_time) = (pages.0?, pages.1);
+        let markdown_taken = markdown
+            .as_ref()
+            .map_or(0, |(_, fresh)| fresh.iter().filter(|e| e.is_none()).count());
+        if let Some((cache, fresh)) = markdown {
+            let path = markdown_cache_file(&config);
+            if let Err(e) = cache.save(&path, &site, fresh) {
+                warnings.push(format!(
+                    "{}: could not save the Markdown cache: {e}",
+                    path.display()
+                ));
+            }
+        }
         let (index, index_time) = (index.0?, index.1);
         if out.is_some() {
             // Kept for serve's next change only.
@@ -265,6 +298,7 @@ impl Session {
             pending: Pending::default(),
             warnings,
             timings: clock.laps,
+            markdown_taken,
         })
     }
 
@@ -970,6 +1004,12 @@ fn index_counts(site: &Site) -> Vec<usize> {
 /// of the site (ignored by notes itself; delete it at any time).
 pub fn cache_file(config: &Config) -> PathBuf {
     config.root.join(".notes-cache").join("highlight.bin")
+}
+
+/// Where builds keep what they learnt of each note's Markdown, beside the
+/// highlighted code.
+fn markdown_cache_file(config: &Config) -> PathBuf {
+    config.root.join(".notes-cache").join("markdown.bin")
 }
 
 /// A note as an index page lists it: URL, title, date, summary.

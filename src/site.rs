@@ -166,7 +166,7 @@ impl Site {
     /// `@/2025-06-12-cffi` by translation key, or `@/_posts/en/x-en.md`
     /// from the content folder) to that note in `from`'s language when it
     /// exists, else its original. `None` when `dest` is not a note link.
-    pub fn note_link(&self, from: usize, dest: &str) -> Option<Result<(usize, String), String>> {
+    pub fn note_link(&self, from: usize, dest: &str) -> crate::markdown::Resolved {
         if dest.contains("://") || dest.starts_with("//") || dest.starts_with("mailto:") {
             return None;
         }

@@ -350,32 +350,54 @@ fn static_files_cname_nojekyll_and_drafts() {
 }
 
 #[test]
-fn a_rebuild_reuses_the_saved_highlighting() {
+fn a_rebuild_reuses_the_saved_markdown_and_highlighting() {
     let site = notes_site();
     let first = String::from_utf8(site.run(&["--verbose"]).stdout).unwrap();
     let before = snapshot(&site.out());
     assert!(site.root().join(".notes-cache/highlight.bin").is_file());
-    let second = String::from_utf8(site.run(&["--verbose"]).stdout).unwrap();
-    let counts = |out: &str| -> (usize, usize) {
-        let line = out.lines().find(|l| l.starts_with("highlighted ")).unwrap();
+    let markdown_cache = site.root().join(".notes-cache/markdown.bin");
+    assert!(markdown_cache.is_file());
+    // (notes taken from the Markdown cache, code blocks, from the
+    // highlighting cache), from the `--verbose` summary.
+    let counts = |out: &str| -> (usize, usize, usize) {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with("took the Markdown of "))
+            .unwrap();
         let n: Vec<usize> = line
             .split_whitespace()
             .filter_map(|w| w.parse().ok())
             .collect();
-        (n[0], n[1])
+        (n[0], n[1], n[2])
     };
-    let (lookups, hits) = counts(&first);
+    let (taken, lookups, hits) = counts(&first);
+    assert_eq!(taken, 0, "{first}");
     assert!(hits < lookups, "{first}");
-    assert_eq!(
-        counts(&second),
-        (lookups, lookups),
-        "every block from the saved cache: {second}"
-    );
-    assert_eq!(snapshot(&site.out()), before, "the cache changes no byte");
+
+    // Nothing changed: every note's Markdown as the last build left it,
+    // no code highlighted or even looked up.
+    let second = String::from_utf8(site.run(&["--verbose"]).stdout).unwrap();
+    let notes = markdown_files(&corpus().join("notes"))
+        .iter()
+        .filter(|f| !f.starts_with("notes/"))
+        .count();
+    assert_eq!(counts(&second), (notes, 0, 0), "{second}");
+    assert_eq!(snapshot(&site.out()), before, "the caches change no byte");
     assert!(
         second.contains(&format!("left {} unchanged", before.len() - 1)),
         "{second}"
     );
+
+    // Without the Markdown cache every note renders again, all its code
+    // from the highlighting cache.
+    std::fs::remove_file(&markdown_cache).unwrap();
+    let third = String::from_utf8(site.run(&["--verbose"]).stdout).unwrap();
+    assert_eq!(
+        counts(&third),
+        (0, lookups, lookups),
+        "every block from the saved cache: {third}"
+    );
+    assert_eq!(snapshot(&site.out()), before, "the cache changes no byte");
 }
 
 #[test]

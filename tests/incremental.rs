@@ -49,14 +49,22 @@ fn build(site: &TestSite, args: &[&str]) -> (usize, usize) {
     (n[0], n[3])
 }
 
-/// The output equals a fresh build of the same sources into a new folder.
+/// The output equals a fresh build of the same sources into a new folder,
+/// made without the caches the incremental builds keep.
 fn assert_fresh(site: &TestSite, step: &str) {
     let fresh = site.root().join("fresh");
     if fresh.exists() {
         fs::remove_dir_all(&fresh).unwrap();
     }
+    let (caches, aside) = (
+        site.root().join(".notes-cache"),
+        site.root().join("caches-aside"),
+    );
+    fs::rename(&caches, &aside).unwrap();
     let fresh_arg = fresh.display().to_string();
     build(site, &["--output", &fresh_arg]);
+    fs::remove_dir_all(&caches).unwrap();
+    fs::rename(&aside, &caches).unwrap();
     let (a, b) = (snapshot(&site.out()), snapshot(&fresh));
     let differ: Vec<&String> = a
         .keys()
@@ -106,6 +114,52 @@ fn a_rebuild_renders_only_what_changed_and_equals_a_fresh_build() {
         "kept {kept} of {pages}, wrote {written}"
     );
     assert_fresh(&site, "a body edit");
+
+    // A note linking to another: taken from the Markdown cache while its
+    // link goes to the same place, rendered again when the target moves.
+    let links = "content/_posts/en/2025-07-01-links-en.md";
+    site.write(
+        links,
+        "---\ntitle: Links\n---\nSee [the fix](2025-06-12-cffi-en.md) and [its key](@/2025-06-12-cffi).\n\n![logo](/logo.png)\n",
+    );
+    build(&site, &[]);
+    assert!(
+        site.read("links/index.html")
+            .contains("href=\"/notes/cffi/\"")
+    );
+    let (written, _) = build(&site, &[]);
+    assert_eq!(written, 0);
+    // Under another base path root-relative links move (the cache is
+    // that of one base path), and back.
+    build(&site, &["--site-url", "https://example.org/elsewhere/"]);
+    assert!(
+        site.read("links/index.html")
+            .contains("src=\"/elsewhere/logo.png\"")
+    );
+    build(&site, &[]);
+    assert!(
+        site.read("links/index.html")
+            .contains("src=\"/notes/logo.png\"")
+    );
+    // A damaged cache is a missing one.
+    site.write(
+        ".notes-cache/markdown.bin",
+        "notes markdown cache 1 x\n\u{1}\u{2}",
+    );
+    build(&site, &[]);
+    assert_fresh(&site, "a damaged Markdown cache");
+    edit(&en, "type: note", "type: note\nslug: cffi-backend");
+    build(&site, &[]);
+    let page = site.read("links/index.html");
+    assert!(
+        page.contains("href=\"/notes/cffi-backend/\"") && !page.contains("href=\"/notes/cffi/\""),
+        "{page}"
+    );
+    assert_fresh(&site, "a linked note moved");
+    edit(&en, "type: note\nslug: cffi-backend", "type: note");
+    fs::remove_file(site.root().join(links)).unwrap();
+    build(&site, &[]);
+    assert_fresh(&site, "the links note removed");
 
     // A title is in every translation's context (their switchers may show
     // it): all nine versions render again.

@@ -19,7 +19,7 @@ mod sessions;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::time::{Duration, Instant};
 
 use syntect::easy::ScopeRegionIterator;
@@ -49,7 +49,7 @@ pub struct Block {
     pub fallback: Option<Fallback>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Fallback {
     /// No grammar for this language: normal for rare languages, so only
     /// reported with `--verbose`.
@@ -76,6 +76,13 @@ pub struct Highlighter {
     hits: AtomicUsize,
     /// How many blocks `load` brought, to know whether `save` has news.
     loaded: AtomicUsize,
+    /// The file of an earlier build's blocks (see [`Highlighter::load`]).
+    saved: OnceLock<std::path::PathBuf>,
+    /// Whether that file was read: on the first lookup, never in a
+    /// rebuild that takes every note's Markdown from its cache.
+    read: Once,
+    /// Blocks [`Highlighter::keep`] asked to keep.
+    kept: Mutex<Vec<u128>>,
 }
 
 /// A cached block, and whether this build used it (only those are saved).
@@ -86,7 +93,7 @@ struct Entry {
 }
 
 /// The cache key of a block: a 128-bit hash of its info string and code.
-fn key(info: &str, code: &str) -> u128 {
+pub(crate) fn key(info: &str, code: &str) -> u128 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(info.trim().as_bytes());
     h.update(&[0]);
@@ -114,6 +121,9 @@ impl Highlighter {
             lookups: AtomicUsize::new(0),
             hits: AtomicUsize::new(0),
             loaded: AtomicUsize::new(0),
+            saved: OnceLock::new(),
+            read: Once::new(),
+            kept: Mutex::default(),
         }
     }
 
@@ -133,6 +143,7 @@ impl Highlighter {
         let Some(cache) = &self.cache else {
             return render_block(info, code);
         };
+        self.read_saved();
         let key = key(info, code);
         if let Some(entry) = lock(cache).get_mut(&key) {
             self.hits.fetch_add(1, Ordering::Relaxed);
@@ -150,21 +161,38 @@ impl Highlighter {
         block
     }
 
-    /// Loads the blocks a previous build saved with [`Highlighter::save`],
-    /// so that a rebuild highlights only new code. A file from another
-    /// version of notes (other grammars or classes) is ignored.
-    pub fn load(&self, path: &std::path::Path) {
-        let (Some(cache), Ok(bytes)) = (&self.cache, std::fs::read(path)) else {
-            return;
-        };
-        let Some(entries) = decode(&bytes) else {
-            return;
-        };
-        let mut map = lock(cache);
-        self.loaded.store(entries.len(), Ordering::Relaxed);
-        for (k, block) in entries {
-            map.entry(k).or_insert(Entry { block, used: false });
+    /// Marks blocks as used by this build without rendering them, so that
+    /// [`Highlighter::save`] keeps them: those of notes whose HTML a build
+    /// took from the Markdown cache.
+    pub fn keep(&self, keys: &[u128]) {
+        if self.cache.is_some() {
+            lock(&self.kept).extend_from_slice(keys);
         }
+    }
+
+    /// Uses the blocks a previous build saved with [`Highlighter::save`],
+    /// so that a rebuild highlights only new code. The file is read when
+    /// the first block is asked for. A file from another version of notes
+    /// (other grammars or classes) is ignored.
+    pub fn load(&self, path: &std::path::Path) {
+        let _ = self.saved.set(path.to_path_buf());
+    }
+
+    /// Reads the file given to [`Highlighter::load`], once.
+    fn read_saved(&self) {
+        self.read.call_once(|| {
+            let (Some(cache), Some(path)) = (&self.cache, self.saved.get()) else {
+                return;
+            };
+            let Some(entries) = std::fs::read(path).ok().and_then(|b| decode(&b)) else {
+                return;
+            };
+            let mut map = lock(cache);
+            self.loaded.store(entries.len(), Ordering::Relaxed);
+            for (k, block) in entries {
+                map.entry(k).or_insert(Entry { block, used: false });
+            }
+        });
     }
 
     /// Saves the blocks this build used, for the next build.
@@ -172,7 +200,16 @@ impl Highlighter {
         let Some(cache) = &self.cache else {
             return Ok(());
         };
-        let map = lock(cache);
+        // No block asked for: the saved file holds every block kept.
+        if !self.read.is_completed() {
+            return Ok(());
+        }
+        let mut map = lock(cache);
+        for k in lock(&self.kept).iter() {
+            if let Some(entry) = map.get_mut(k) {
+                entry.used = true;
+            }
+        }
         let mut used: Vec<(&u128, &Entry)> = map.iter().filter(|(_, e)| e.used).collect();
         // Nothing new and nothing gone: the file on disk is already this.
         let loaded = self.loaded.load(Ordering::Relaxed);
