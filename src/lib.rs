@@ -125,15 +125,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     files.par_iter().try_for_each(|f| writer.put(f).map(drop))?;
     let written = writer.finish()?;
     clock.lap("writing output");
-    let mut warnings = session.warnings.clone();
-    let cache = session::cache_file(config);
-    if let Err(e) = session.highlighter().save(&cache) {
-        warnings.push(format!(
-            "{}: could not save the highlighting cache: {e}",
-            cache.display()
-        ));
-    }
-    clock.lap("saving the highlighting cache");
+    let warnings = session.warnings.clone();
     let mut timings = session.timings.clone();
     timings.extend(clock.laps);
     let report = BuildReport {

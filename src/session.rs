@@ -216,7 +216,10 @@ impl Session {
                 .html
                 .unwrap_or_default()
         };
-        let (pages, (index, mut search)) = rayon::join(
+        let markdown_taken = markdown
+            .as_ref()
+            .map_or(0, |(_, fresh)| fresh.iter().filter(|e| e.is_none()).count());
+        let (pages, (index, mut search, saved)) = rayon::join(
             || {
                 let started = std::time::Instant::now();
                 let pages = render::render_site(
@@ -244,22 +247,16 @@ impl Session {
                     Some(w) => index.into_iter().map(|f| w.write(f)).collect(),
                     None => Ok(index),
                 };
-                ((index, started.elapsed()), search)
+                let index_time = started.elapsed();
+                // A build saves its caches here too: the pages take longer.
+                let started = std::time::Instant::now();
+                let saved =
+                    markdown.map(|(cache, fresh)| save_caches(&site, &highlighter, &cache, fresh));
+                ((index, index_time), search, (saved, started.elapsed()))
             },
         );
         let (mut files, render_time) = (pages.0?, pages.1);
-        let markdown_taken = markdown
-            .as_ref()
-            .map_or(0, |(_, fresh)| fresh.iter().filter(|e| e.is_none()).count());
-        if let Some((cache, fresh)) = markdown {
-            let path = markdown_cache_file(&config);
-            if let Err(e) = cache.save(&path, &site, fresh) {
-                warnings.push(format!(
-                    "{}: could not save the Markdown cache: {e}",
-                    path.display()
-                ));
-            }
-        }
+        warnings.extend(saved.0.unwrap_or_default());
         let (index, index_time) = (index.0?, index.1);
         if out.is_some() {
             // Kept for serve's next change only.
@@ -275,6 +272,9 @@ impl Session {
             .laps
             .push(("  rendering pages (alongside)", render_time));
         clock.laps.push(("  search index (alongside)", index_time));
+        clock
+            .laps
+            .push(("  saving the caches (after the index)", saved.1));
         progress.finish();
         let rendered = site
             .notes
@@ -1004,6 +1004,34 @@ fn index_counts(site: &Site) -> Vec<usize> {
 /// of the site (ignored by notes itself; delete it at any time).
 pub fn cache_file(config: &Config) -> PathBuf {
     config.root.join(".notes-cache").join("highlight.bin")
+}
+
+/// Saves what a build learnt for the next one: each note's Markdown (see
+/// [`MarkdownCache`]) and the highlighted code. A cache that cannot be
+/// saved is a warning: the next build does more work, nothing else.
+fn save_caches(
+    site: &Site,
+    highlighter: &Highlighter,
+    markdown: &MarkdownCache,
+    fresh: Vec<Option<crate::markdown_cache::Entry>>,
+) -> Vec<String> {
+    let config = &site.config;
+    let mut warnings = Vec::new();
+    let path = markdown_cache_file(config);
+    if let Err(e) = markdown.save(&path, site, fresh) {
+        warnings.push(format!(
+            "{}: could not save the Markdown cache: {e}",
+            path.display()
+        ));
+    }
+    let path = cache_file(config);
+    if let Err(e) = highlighter.save(&path) {
+        warnings.push(format!(
+            "{}: could not save the highlighting cache: {e}",
+            path.display()
+        ));
+    }
+    warnings
 }
 
 /// Where builds keep what they learnt of each note's Markdown, beside the

@@ -255,20 +255,32 @@ fn tree(dir: &std::path::Path) -> Vec<String> {
 }
 
 /// Makes note n59's page fail to render, builds, and checks that the build
-/// failed on it and left the site's folder exactly as it was.
+/// failed on it and left the site's folder exactly as it was, but for its
+/// caches (what it learnt of the notes' Markdown holds whatever the
+/// templates do, and spares the build after the fix that work).
 fn fail_on_n59_without_trace(site: &TestSite, what: &str) {
     site.write(
         "content/2025-01-01-n59.md",
         "---\ntitle: n59\nboom: true\n---\nbody\n",
     );
-    let before = tree(site.root());
+    let outside_caches = |files: Vec<String>| -> Vec<String> {
+        files
+            .into_iter()
+            .filter(|f| !f.starts_with(".notes-cache"))
+            .collect()
+    };
+    let before = outside_caches(tree(site.root()));
     let (ok, stderr) = build(site);
     assert!(!ok);
     assert!(
         stderr.contains("n59.md: Field `nosuch` is not defined"),
         "{stderr}"
     );
-    assert_eq!(tree(site.root()), before, "{what} left files behind");
+    assert_eq!(
+        outside_caches(tree(site.root())),
+        before,
+        "{what} left files behind"
+    );
 }
 
 #[test]
