@@ -71,10 +71,13 @@ impl Site {
             .map(|(i, l)| (l.code.as_str(), i))
             .collect();
         let order = |code: &str| positions.get(code).copied().unwrap_or(usize::MAX);
-        let mut notes = notes;
-        notes.sort_unstable_by(|a, b| {
-            (&a.key, order(&a.lang), &a.source).cmp(&(&b.key, order(&b.lang), &b.source))
+        // Each note's language place looked up once, not at every comparison.
+        let mut ranked: Vec<(usize, Arc<Note>)> =
+            notes.into_iter().map(|n| (order(&n.lang), n)).collect();
+        ranked.sort_unstable_by(|(la, a), (lb, b)| {
+            (&a.key, la, &a.source).cmp(&(&b.key, lb, &b.source))
         });
+        let notes: Vec<Arc<Note>> = ranked.into_iter().map(|(_, n)| n).collect();
         check_duplicates(&notes)?;
         let notes = place_notes(&config, notes)?;
 
