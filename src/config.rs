@@ -334,15 +334,22 @@ impl SiteUrl {
 
     /// A root-relative link to `path` (a site path starting with `/`).
     pub fn link(&self, path: &str) -> String {
-        let mut out = self.base_path.clone();
-        out.push_str(path.trim_start_matches('/'));
+        let path = path.trim_start_matches('/');
+        let mut out = String::with_capacity(self.base_path.len() + path.len());
+        out.push_str(&self.base_path);
+        out.push_str(path);
         out
     }
 
     /// An absolute URL where the site-url has an origin, else the same as
     /// [`SiteUrl::link`].
     pub fn absolute(&self, path: &str) -> String {
-        format!("{}{}", self.origin, self.link(path))
+        let path = path.trim_start_matches('/');
+        let mut out = String::with_capacity(self.origin.len() + self.base_path.len() + path.len());
+        for part in [self.origin.as_str(), &self.base_path, path] {
+            out.push_str(part);
+        }
+        out
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -425,6 +425,7 @@ pub fn render_selected(
         extra,
         memo: memo.as_ref(),
         out,
+        group_keys: (0..site.groups.len()).map(|_| OnceLock::new()).collect(),
     };
     let layouts = note_templates(site, templates, warnings);
     let notes: Vec<Result<OutputFile, Error>> = selection
@@ -496,6 +497,10 @@ struct Shared<'a> {
     memo: Option<&'a (&'a Previous, u128)>,
     /// Where `notes build` writes pages as soon as they are rendered.
     out: Option<Out<'a>>,
+    /// Per translation group, the memo key parts of its translations
+    /// (which is current aside) and of its alternates: the same for each
+    /// of its notes' pages, so made once.
+    group_keys: Vec<OnceLock<(u128, u128)>>,
 }
 
 /// A hash of a page's template context, fed with the same values the
@@ -542,42 +547,96 @@ impl<T: Serialize> Part for T {
 
 /// A note's page context as a memo part: its HTML goes into the key as a
 /// hash (JSON-escaping every page's HTML into its key cost more than
-/// hashing it). Only note pages use it, always beside their
-/// `translations`.
+/// hashing it), and its translations are left out of the key (the page's
+/// `translations` part holds them). Both are added when the page renders:
+/// the HTML, if the build took the note from the Markdown cache, is
+/// rendered then.
 struct NotePage<'a> {
     page: PageContext<'a>,
     html_hash: u128,
-    /// How to get the HTML if the page renders without it (a note the
-    /// build took from the Markdown cache), and the note's index.
-    again: Option<(HtmlAgain<'a>, usize)>,
+    shared: &'a Shared<'a>,
+    i: usize,
 }
 
 impl Part for NotePage<'_> {
-    /// The note's translations are left out too: every note page hashes
-    /// them as its `translations` part already.
     fn hash_into(&self, key: &mut MemoKey) {
         key.add(&self.html_hash);
-        key.add(&PageContext {
-            content: "",
-            translations: &[],
-            ..self.page.clone()
-        });
+        key.add(&self.page);
     }
 
     fn insert_into(&self, ctx: &mut Context, name: &'static str) {
-        match self.again {
-            Some((html, i)) => {
-                let html = html(i);
-                ctx.insert(
-                    name,
-                    &PageContext {
-                        content: &html,
-                        ..self.page.clone()
-                    },
-                );
+        let (shared, i) = (self.shared, self.i);
+        // Only a build takes notes from the Markdown cache (without HTML).
+        let html = match (&shared.rendered[i].html, shared.out) {
+            (Some(html), _) => html.clone(),
+            (None, Some(out)) => (out.html)(i),
+            (None, None) => Arc::from(""),
+        };
+        let translations = translations_of(shared.site, i);
+        let page = PageContext {
+            content: &html,
+            translations: &translations,
+            ..self.page.clone()
+        };
+        ctx.insert(name, &page);
+    }
+}
+
+/// Note `i`'s translations, as its language switcher lists them: its
+/// group's, keyed once per group, plus which of them is the page's.
+struct Switcher<'a> {
+    shared: &'a Shared<'a>,
+    i: usize,
+}
+
+impl Part for Switcher<'_> {
+    fn hash_into(&self, key: &mut MemoKey) {
+        let (group_key, _) = self.shared.group_keys(self.i);
+        let members = &self.shared.site.group(self.i).members;
+        key.add(&(group_key, members.iter().position(|&m| m == self.i)));
+    }
+
+    fn insert_into(&self, ctx: &mut Context, name: &'static str) {
+        ctx.insert(name, &translations_of(self.shared.site, self.i));
+    }
+}
+
+/// Note `i`'s hreflang alternates: its group's, keyed once per group.
+struct Alternates<'a> {
+    shared: &'a Shared<'a>,
+    i: usize,
+}
+
+impl Part for Alternates<'_> {
+    fn hash_into(&self, key: &mut MemoKey) {
+        key.add(&self.shared.group_keys(self.i).1);
+    }
+
+    fn insert_into(&self, ctx: &mut Context, name: &'static str) {
+        ctx.insert(name, &alternates_of(self.shared.site, self.i));
+    }
+}
+
+impl<'a> Shared<'a> {
+    /// The memo key parts of note `i`'s group: its translations (none
+    /// current) and its alternates.
+    fn group_keys(&self, i: usize) -> (u128, u128) {
+        let g = self.site.group_of[i];
+        *self.group_keys[g].get_or_init(|| {
+            let mut translations = translations_of(self.site, i);
+            for t in &mut translations {
+                t.current = false;
             }
-            None => ctx.insert(name, &self.page),
-        }
+            let hash = |part: &dyn Fn(&mut MemoKey)| {
+                let mut key = MemoKey::new(0);
+                part(&mut key);
+                key.finish()
+            };
+            (
+                hash(&|k| k.add(&translations)),
+                hash(&|k| k.add(&alternates_of(self.site, i))),
+            )
+        })
     }
 }
 
@@ -713,6 +772,13 @@ fn language<'a>(site: &'a Site, code: &str) -> &'a Language {
 
 /// `2025-06-12` for display and `2025-06-12T00:00:00Z` for machines.
 fn dates(date: Option<jiff::civil::DateTime>) -> (Option<String>, Option<String>) {
+    // Written out for years of four digits (jiff's formatter costs as much
+    // as the rest of a kept page's memo key); jiff's for the others.
+    if let Some(d) = date.filter(|d| (1..=9999).contains(&d.year())) {
+        let day = format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+        let iso = format!("{day}T{:02}:{:02}:{:02}Z", d.hour(), d.minute(), d.second());
+        return (Some(day), Some(iso));
+    }
     match date {
         Some(d) => (
             Some(d.date().to_string()),
@@ -748,36 +814,6 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
     let body = &rendered[i];
     let lang = language(site, &note.lang);
     let (date, date_iso) = dates(note.date);
-    let group = site.group(i);
-    let translations: Vec<Translation> = group
-        .members
-        .iter()
-        .map(|&m| version(site, m, m == i))
-        .collect();
-    let mut alternates: Vec<Alternate> = group
-        .members
-        .iter()
-        .map(|&m| Alternate {
-            hreflang: language(site, &site.notes[m].note.lang).tag.clone(),
-            href: c.site_url.absolute(&site.notes[m].url),
-        })
-        .collect();
-    let x_default = group
-        .members
-        .iter()
-        .find(|&&m| site.notes[m].note.lang == c.default_language)
-        .or_else(|| {
-            group
-                .members
-                .iter()
-                .find(|&&m| !site.notes[m].note.front.translated)
-        });
-    if let Some(&m) = x_default {
-        alternates.push(Alternate {
-            hreflang: "x-default".into(),
-            href: c.site_url.absolute(&site.notes[m].url),
-        });
-    }
     let page = PageContext {
         title: &note.title,
         lang: &note.lang,
@@ -785,7 +821,8 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
         slug: &note.slug,
         date,
         date_iso,
-        content: body.html.as_deref().unwrap_or(""),
+        // Added when the page renders (see `NotePage`).
+        content: "",
         toc: &body.toc,
         summary: &body.summary,
         description: description(note.front.description.as_deref(), &body.summary),
@@ -802,7 +839,8 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
         draft: note.front.draft,
         extra: &note.front.extra,
         source: &note.source.rel,
-        translations: &translations,
+        // Added when the page renders (see `NotePage`).
+        translations: &[],
         original: shared
             .extra
             .translations
@@ -835,18 +873,57 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
                 &NotePage {
                     page,
                     html_hash: body.html_hash,
-                    // Only a build takes notes from the Markdown cache.
-                    again: match (&body.html, shared.out) {
-                        (None, Some(out)) => Some((out.html, i)),
-                        _ => None,
-                    },
+                    shared,
+                    i,
                 },
             ),
-            ("translations", &translations),
-            ("alternates", &alternates),
+            ("translations", &Switcher { shared, i }),
+            ("alternates", &Alternates { shared, i }),
         ],
         || format!("rendering {}", note.source.path.display()),
     )
+}
+
+/// The versions of note `i` in every language of its group, for its
+/// language switcher.
+fn translations_of(site: &Site, i: usize) -> Vec<Translation<'_>> {
+    site.group(i)
+        .members
+        .iter()
+        .map(|&m| version(site, m, m == i))
+        .collect()
+}
+
+/// The hreflang links of note `i`'s group, with `x-default`: the default
+/// language's version, else the original.
+fn alternates_of(site: &Site, i: usize) -> Vec<Alternate> {
+    let c = &site.config;
+    let group = site.group(i);
+    let mut alternates: Vec<Alternate> = group
+        .members
+        .iter()
+        .map(|&m| Alternate {
+            hreflang: language(site, &site.notes[m].note.lang).tag.clone(),
+            href: c.site_url.absolute(&site.notes[m].url),
+        })
+        .collect();
+    let x_default = group
+        .members
+        .iter()
+        .find(|&&m| site.notes[m].note.lang == c.default_language)
+        .or_else(|| {
+            group
+                .members
+                .iter()
+                .find(|&&m| !site.notes[m].note.front.translated)
+        });
+    if let Some(&m) = x_default {
+        alternates.push(Alternate {
+            hreflang: "x-default".into(),
+            href: c.site_url.absolute(&site.notes[m].url),
+        });
+    }
+    alternates
 }
 
 /// One language version of a note, for switchers and notices.
@@ -1161,6 +1238,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn dates_are_written_as_jiff_writes_them() {
+        for (y, mo, d, h, mi, sec) in [
+            (2025, 6, 12, 0, 0, 0),
+            (1, 1, 1, 23, 59, 59),
+            (999, 12, 31, 9, 5, 7),
+            (9999, 2, 28, 12, 30, 1),
+        ] {
+            let t = jiff::civil::date(y, mo, d).at(h, mi, sec, 0);
+            let jiffs = (
+                t.date().to_string(),
+                format!("{}Z", t.strftime("%Y-%m-%dT%H:%M:%S")),
+            );
+            assert_eq!(dates(Some(t)), (Some(jiffs.0), Some(jiffs.1)));
+        }
+        assert_eq!(dates(None), (None, None));
+    }
+
+    #[test]
     fn a_large_sitemap_is_split_under_an_index() {
         let config = Config::from_str(
             Path::new("s"),
@@ -1191,6 +1286,7 @@ mod tests {
             extra: &extras,
             memo: None,
             out: None,
+            group_keys: Vec::new(),
         };
         let text = |f: &OutputFile| match &f.content {
             Content::Bytes(b) => String::from_utf8(b.to_vec()).unwrap(),
