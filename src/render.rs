@@ -426,6 +426,7 @@ pub fn render_selected(
         memo: memo.as_ref(),
         out,
         group_keys: (0..site.groups.len()).map(|_| OnceLock::new()).collect(),
+        lang_contexts: (0..site.languages.len()).map(|_| OnceLock::new()).collect(),
     };
     let layouts = note_templates(site, templates, warnings);
     let notes: Vec<Result<OutputFile, Error>> = selection
@@ -501,6 +502,8 @@ struct Shared<'a> {
     /// (which is current aside) and of its alternates: the same for each
     /// of its notes' pages, so made once.
     group_keys: Vec<OnceLock<(u128, u128)>>,
+    /// Each language's page context (see [`Shared::context`]).
+    lang_contexts: Vec<OnceLock<Context>>,
 }
 
 /// A hash of a page's template context, fed with the same values the
@@ -689,19 +692,26 @@ impl Shared<'_> {
         }
     }
 
-    /// A page's context: the shared one plus its language and text.
+    /// A page's context: the shared one plus its language and text, made
+    /// once per language (a clone shares its values).
     fn context(&self, lang: &Language) -> Context {
-        let mut ctx = self.global.clone();
-        ctx.insert("lang", &lang_context(self.site, lang));
-        if let Some(strings) = self
-            .extra
-            .strings
-            .get(&lang.code)
-            .or_else(|| self.extra.strings.get("en"))
-        {
-            ctx.insert("t", strings);
+        let made = |lang: &Language| {
+            let mut ctx = self.global.clone();
+            ctx.insert("lang", &lang_context(self.site, lang));
+            if let Some(strings) = self
+                .extra
+                .strings
+                .get(&lang.code)
+                .or_else(|| self.extra.strings.get("en"))
+            {
+                ctx.insert("t", strings);
+            }
+            ctx
+        };
+        match self.site.languages.iter().position(|l| l.code == lang.code) {
+            Some(l) => self.lang_contexts[l].get_or_init(|| made(lang)).clone(),
+            None => made(lang),
         }
-        ctx
     }
 }
 
@@ -1287,6 +1297,7 @@ mod tests {
             memo: None,
             out: None,
             group_keys: Vec::new(),
+            lang_contexts: Vec::new(),
         };
         let text = |f: &OutputFile| match &f.content {
             Content::Bytes(b) => String::from_utf8(b.to_vec()).unwrap(),
