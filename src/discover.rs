@@ -52,7 +52,6 @@ pub fn discover(config: &Config, drafts: bool) -> Result<Vec<SourceFile>, Error>
     let mut found = Vec::new();
     let walker = WalkDir::new(dir)
         .follow_links(true)
-        .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
             e.depth() == 0
@@ -80,6 +79,11 @@ pub fn discover(config: &Config, drafts: bool) -> Result<Vec<SourceFile>, Error>
             rel,
         });
     }
+    // In the order of a walk taking each folder's entries by name: with `/`
+    // below every character, as in a comparison folder by folder. (Sorted
+    // here, once: walkdir's sort takes each name from its path at every
+    // comparison, a tenth of a no-change rebuild of 60,000 notes.)
+    found.sort_by_cached_key(|f| f.rel.replace('/', "\0"));
     Ok(found)
 }
 
@@ -170,5 +174,34 @@ mod tests {
         };
         assert_eq!(f.stem(), "2025-06-12-cffi-hi");
         assert_eq!(f.folders().collect::<Vec<_>>(), ["_posts", "hi"]);
+    }
+
+    #[test]
+    fn notes_come_in_the_order_of_a_walk_by_name() {
+        let tmp = tempfile::tempdir().unwrap();
+        let content = tmp.path().join("content");
+        for rel in [
+            "a/x.md", "a-c/y.md", "a.md", "a/b/z.md", "a0.md", "b.md", "a-c.md", "é.md",
+        ] {
+            let path = content.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "x").unwrap();
+        }
+        let config = Config::from_str(tmp.path(), "").unwrap();
+        let found: Vec<String> = discover(&config, false)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.rel)
+            .collect();
+        // What walkdir's own sort by name gives.
+        let walked: Vec<String> = WalkDir::new(&content)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| relative(e.path(), &content))
+            .collect();
+        assert_eq!(found, walked);
+        assert_eq!(found.len(), 8);
     }
 }
