@@ -149,7 +149,8 @@ impl MarkdownCache {
         if let Some(folder) = path.parent() {
             std::fs::create_dir_all(folder)?;
         }
-        let temporary = path.with_extension("bin.partial");
+        // Named for this process: two builds at once each rename a whole file.
+        let temporary = path.with_extension(format!("{}.partial", std::process::id()));
         std::fs::write(&temporary, bytes)?;
         std::fs::rename(&temporary, path)
     }

@@ -240,7 +240,8 @@ impl Highlighter {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let tmp = path.with_extension("tmp");
+        // Named for this process: two builds at once each rename a whole file.
+        let tmp = path.with_extension(format!("{}.partial", std::process::id()));
         std::fs::write(&tmp, out)?;
         std::fs::rename(tmp, path)
     }
