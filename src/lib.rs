@@ -7,7 +7,8 @@
 //! content/  ─▶ discover ─▶ SourceFile
 //!           ─▶ note::read ─▶ Note            (front matter, language, key)
 //!           ─▶ Site::assemble ─▶ Site        (groups, URLs, indexes)
-//!           ─▶ markdown::render ─▶ Rendered  (HTML, toc, highlighted code)
+//!           ─▶ markdown::render ─▶ Rendered  (HTML, toc, highlighted code;
+//!              a build takes unchanged notes from markdown_cache, no HTML)
 //!           ─▶ render::render_site ─▶ OutputFile ─▶ output::Writer
 //!              (alongside: search::Index)       (each page staged as it
 //!                                                renders; swapped into
