@@ -171,16 +171,17 @@ impl Session {
             .into_iter()
             .map(Arc::new)
             .collect();
-        let mut by_rel: BTreeMap<String, (Stamp, Option<Arc<Note>>)> = sources
+        // Notes come in the order of their sources, drafts left out: one
+        // pass pairs them.
+        let mut read = notes.iter().peekable();
+        let by_rel: BTreeMap<String, (Stamp, Option<Arc<Note>>)> = sources
             .iter()
             .zip(stamps)
-            .map(|(s, st)| (s.rel.clone(), (st, None)))
+            .map(|(s, st)| {
+                let note = read.next_if(|n| n.source.rel == s.rel).cloned();
+                (s.rel.clone(), (st, note))
+            })
             .collect();
-        for n in &notes {
-            if let Some(entry) = by_rel.get_mut(&n.source.rel) {
-                entry.1 = Some(n.clone());
-            }
-        }
         let site = Site::assemble_shared(config.clone(), notes, &mut warnings)?;
         clock.lap("reading notes");
         progress.start("rendering", site.notes.len());

@@ -7,6 +7,9 @@ use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
 use crate::config::{Config, Language, unconfigured_language};
 use crate::error::{Diagnostic, Error, Location};
 use crate::note::Note;
@@ -44,7 +47,7 @@ pub struct Site {
     /// `group_of[i]` is the index in `groups` of note `i`.
     pub group_of: Vec<usize>,
     /// Note index by source path relative to the content folder.
-    pub by_source: std::collections::HashMap<String, usize>,
+    pub by_source: FxHashMap<String, usize>,
 }
 
 impl Site {
@@ -74,11 +77,11 @@ impl Site {
         // Each note's language place looked up once, not at every comparison.
         let mut ranked: Vec<(usize, Arc<Note>)> =
             notes.into_iter().map(|n| (order(&n.lang), n)).collect();
-        ranked.sort_unstable_by(|(la, a), (lb, b)| {
+        ranked.par_sort_unstable_by(|(la, a), (lb, b)| {
             (&a.key, la, &a.source).cmp(&(&b.key, lb, &b.source))
         });
         let notes: Vec<Arc<Note>> = ranked.into_iter().map(|(_, n)| n).collect();
-        check_duplicates(&notes)?;
+        adjacent_duplicates(&notes)?;
         let notes = place_notes(&config, notes)?;
 
         let mut groups: Vec<TranslationGroup> = Vec::new();
@@ -97,7 +100,7 @@ impl Site {
         for (i, n) in notes.iter().enumerate() {
             by_language[order(&n.note.lang)].push(i);
         }
-        for list in &mut by_language {
+        by_language.par_iter_mut().for_each(|list| {
             // Newest first; undated notes last; ties by key for stable output.
             list.sort_by(|&a, &b| {
                 let (a, b) = (&notes[a].note, &notes[b].note);
@@ -107,7 +110,7 @@ impl Site {
                     .then(b.date.cmp(&a.date))
                     .then(a.key.cmp(&b.key))
             });
-        }
+        });
         let by_source = notes
             .iter()
             .enumerate()
@@ -277,7 +280,16 @@ fn languages(
 pub fn check_duplicates<N: Borrow<Note>>(notes: &[N]) -> Result<(), Error> {
     let mut sorted: Vec<&Note> = notes.iter().map(Borrow::borrow).collect();
     sorted.sort_by(|a, b| (&a.key, &a.lang, &a.source).cmp(&(&b.key, &b.lang, &b.source)));
+    adjacent_duplicates(&sorted)
+}
+
+/// [`check_duplicates`] for notes in an order that puts a key's notes of
+/// one language next to each other.
+fn adjacent_duplicates<N: Borrow<Note>>(sorted: &[N]) -> Result<(), Error> {
     let problems: Vec<Diagnostic> = sorted
+        .iter()
+        .map(Borrow::borrow)
+        .collect::<Vec<&Note>>()
         .windows(2)
         .filter(|w| w[0].key == w[1].key && w[0].lang == w[1].lang)
         .map(|w| {
@@ -304,18 +316,22 @@ pub fn check_duplicates<N: Borrow<Note>>(notes: &[N]) -> Result<(), Error> {
 /// Gives every note its URL and output file, and checks that no two pages
 /// land on one file.
 fn place_notes(config: &Config, notes: Vec<Arc<Note>>) -> Result<Vec<SiteNote>, Error> {
-    let mut taken: HashMap<String, usize> = HashMap::with_capacity(notes.len());
+    let mut taken: FxHashMap<String, usize> = FxHashMap::default();
     let mut problems = Vec::new();
     let mut placed = Vec::with_capacity(notes.len());
-    for note in notes {
-        let url = match permalink(config, &note) {
-            Ok(url) => url,
+    // Each note's URL on its own (in parallel); then the checks, in order.
+    let urls: Vec<Result<(String, String), String>> = notes
+        .par_iter()
+        .map(|note| permalink(config, note).map(|url| (url_to_file(&url), url)))
+        .collect();
+    for (note, url) in notes.into_iter().zip(urls) {
+        let (file, url) = match url {
+            Ok(placed) => placed,
             Err(m) => {
                 problems.push(Diagnostic::new(Location::file(&note.source.path), m));
                 continue;
             }
         };
-        let file = url_to_file(&url);
         if let Some(&other) = taken.get(&file) {
             let other: &SiteNote = &placed[other];
             problems.push(Diagnostic::new(
