@@ -251,7 +251,7 @@ def main():
         "|---|--:|---|--:|--:|--:|--:|--:|--:|",
         *rows,
         "",
-        "Rebuild with nothing changed (`notes build` again over its own output, with the highlighting cache it saved"
+        "Rebuild with nothing changed (`notes build` again over its own output, with the Markdown and highlighting caches it saved"
         " in `.notes-cache/`; unchanged files are not rewritten):",
         "",
         "| scale | cold s | rebuild s | ratio |",
