@@ -569,7 +569,9 @@ impl Part for NotePage<'_> {
 
     fn insert_into(&self, ctx: &mut Context, name: &'static str) {
         let (shared, i) = (self.shared, self.i);
-        // Only a build takes notes from the Markdown cache (without HTML).
+        // Only a build takes notes from the Markdown cache (without HTML),
+        // and a build always passes `out`: serve and check render every
+        // note's HTML, so the last arm is never taken.
         let html = match (&shared.rendered[i].html, shared.out) {
             (Some(html), _) => html.clone(),
             (None, Some(out)) => (out.html)(i),

@@ -210,8 +210,8 @@ impl Session {
         };
         let extras = extras(&site, &times, &mut warnings)?;
         clock.lap("templates and translations");
-        // The search index needs only the notes' HTML: it is made while the
-        // pages render, filling the cores either leaves idle.
+        // The search index needs only the notes' text and summaries: it is
+        // made while the pages render, filling the cores either leaves idle.
         let html_again = |i: usize| {
             crate::render_one(&site, &highlighter, i)
                 .html
