@@ -554,21 +554,21 @@ impl<T: Serialize> Part for T {
 /// `translations` part holds them). Both are added when the page renders:
 /// the HTML, if the build took the note from the Markdown cache, is
 /// rendered then.
-struct NotePage<'a> {
+struct NotePage<'p, 'a> {
     page: PageContext<'a>,
     html_hash: u128,
-    shared: &'a Shared<'a>,
-    i: usize,
+    /// The page's `translations` part, whose list the page context shares.
+    switcher: &'p Switcher<'a>,
 }
 
-impl Part for NotePage<'_> {
+impl Part for NotePage<'_, '_> {
     fn hash_into(&self, key: &mut MemoKey) {
         key.add(&self.html_hash);
         key.add(&self.page);
     }
 
     fn insert_into(&self, ctx: &mut Context, name: &'static str) {
-        let (shared, i) = (self.shared, self.i);
+        let (shared, i) = (self.switcher.shared, self.switcher.i);
         // Only a build takes notes from the Markdown cache (without HTML),
         // and a build always passes `out`: serve and check render every
         // note's HTML, so the last arm is never taken.
@@ -577,10 +577,9 @@ impl Part for NotePage<'_> {
             (None, Some(out)) => (out.html)(i),
             (None, None) => Arc::from(""),
         };
-        let translations = translations_of(shared.site, i);
         let page = PageContext {
             content: &html,
-            translations: &translations,
+            translations: self.switcher.list(),
             ..self.page.clone()
         };
         ctx.insert(name, &page);
@@ -588,10 +587,27 @@ impl Part for NotePage<'_> {
 }
 
 /// Note `i`'s translations, as its language switcher lists them: its
-/// group's, keyed once per group, plus which of them is the page's.
+/// group's, keyed once per group, plus which of them is the page's. The
+/// list is made when the page renders, once for both places it goes.
 struct Switcher<'a> {
     shared: &'a Shared<'a>,
     i: usize,
+    list: OnceLock<Vec<Translation<'a>>>,
+}
+
+impl<'a> Switcher<'a> {
+    fn new(shared: &'a Shared<'a>, i: usize) -> Switcher<'a> {
+        Switcher {
+            shared,
+            i,
+            list: OnceLock::new(),
+        }
+    }
+
+    fn list(&self) -> &[Translation<'a>] {
+        self.list
+            .get_or_init(|| translations_of(self.shared.site, self.i))
+    }
 }
 
 impl Part for Switcher<'_> {
@@ -602,7 +618,7 @@ impl Part for Switcher<'_> {
     }
 
     fn insert_into(&self, ctx: &mut Context, name: &'static str) {
-        ctx.insert(name, &translations_of(self.shared.site, self.i));
+        ctx.insert(name, self.list());
     }
 }
 
@@ -892,6 +908,7 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
                     .unwrap_or_default(),
             }),
     };
+    let switcher = Switcher::new(shared, i);
     shared.page(
         n.file.clone(),
         template,
@@ -902,11 +919,10 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
                 &NotePage {
                     page,
                     html_hash: body.html_hash,
-                    shared,
-                    i,
+                    switcher: &switcher,
                 },
             ),
-            ("translations", &Switcher { shared, i }),
+            ("translations", &switcher),
             ("alternates", &Alternates { shared, i }),
         ],
         || format!("rendering {}", note.source.path.display()),
