@@ -15,6 +15,7 @@
 //! is highlighted once per build and the HTML reused.
 
 pub mod classes;
+mod engine;
 mod sessions;
 
 use std::collections::HashMap;
@@ -23,7 +24,7 @@ use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::time::{Duration, Instant};
 
 use syntect::easy::ScopeRegionIterator;
-use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
+use syntect::parsing::{ParseState, ScopeStack, ScopeStackOp, SyntaxReference, SyntaxSet};
 
 /// The default themes of the generated stylesheet.
 pub const DEFAULT_LIGHT_THEME: &str = "InspiredGitHub";
@@ -581,17 +582,39 @@ fn code_lines(
         .collect()
 }
 
-/// syntect's parser for one language, fed line by line.
+/// A grammar's parser for one language, fed line by line.
 pub(crate) struct CodeParser {
-    state: ParseState,
+    state: Grammar,
     stack: ScopeStack,
     buffer: String,
 }
 
+/// The grammar engine, or syntect's own parser should the engine be unable
+/// to start (see `engine`).
+enum Grammar {
+    Engine(engine::Parser),
+    Syntect(ParseState),
+}
+
+impl Grammar {
+    fn parse_line(&mut self, line: &str) -> Result<Vec<(usize, ScopeStackOp)>, String> {
+        match self {
+            Grammar::Engine(parser) => parser.parse_line(line),
+            Grammar::Syntect(state) => state
+                .parse_line(line, syntaxes())
+                .map_err(|e| e.to_string()),
+        }
+    }
+}
+
 impl CodeParser {
     pub(crate) fn new(syntax: &SyntaxReference) -> CodeParser {
+        let state = match engine::Parser::new(syntax, syntaxes()) {
+            Some(parser) => Grammar::Engine(parser),
+            None => Grammar::Syntect(ParseState::new(syntax)),
+        };
         CodeParser {
-            state: ParseState::new(syntax),
+            state,
             stack: ScopeStack::new(),
             buffer: String::new(),
         }
@@ -604,7 +627,7 @@ impl CodeParser {
         self.buffer.push('\n');
         let ops = self
             .state
-            .parse_line(&self.buffer, syntaxes())
+            .parse_line(&self.buffer)
             .map_err(|e| format!("the grammar failed: {e}"))?;
         for (text, op) in ScopeRegionIterator::new(&ops, &self.buffer) {
             self.stack
