@@ -26,6 +26,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::literals;
 use onig::{MatchParam, Regex, RegexOptions, Region, SearchOptions, Syntax};
 use rustc_hash::FxHashMap;
 use syntect::parsing::syntax_definition::{
@@ -41,6 +42,8 @@ struct Pattern {
     /// Its place in a parser's search results.
     slot: usize,
     def: &'static MatchPattern,
+    /// Literals one of which every match holds (see `literals`).
+    required: Option<Vec<Vec<u8>>>,
     /// `None` if the regex does not compile: it never matches (syntect
     /// would panic).
     regex: Option<Regex>,
@@ -82,6 +85,7 @@ impl Grammars {
                     Rc::new(Pattern {
                         slot,
                         def,
+                        required: literals::required(def.regex().regex_str()),
                         regex: compile(def.regex().regex_str()),
                     })
                 })
@@ -128,8 +132,17 @@ fn resolve(set: &'static SyntaxSet, id: ContextId) -> Result<&'static Context, S
 }
 
 /// The id of a grammar's start context, read from the state syntect's
-/// parser starts in.
-fn start_context(syntax: &SyntaxReference) -> Option<ContextId> {
+/// parser starts in, and checked to be what syntect makes a start context.
+fn start_context(syntax: &SyntaxReference, set: &'static SyntaxSet) -> Option<ContextId> {
+    let id = start_id(syntax)?;
+    // What syntect's loader makes a grammar's start context: the grammar's
+    // scope over one pattern that pushes its main context.
+    let context = resolve(set, id).ok()?;
+    (context.meta_content_scope == [syntax.scope] && context.patterns.len() == 1).then_some(id)
+}
+
+/// The context id in `ParseState`'s debug form.
+fn start_id(syntax: &SyntaxReference) -> Option<ContextId> {
     let debug = format!("{:?}", ParseState::new(syntax));
     let number = |key: &str| -> Option<usize> {
         let at = debug.find(key)? + key.len();
@@ -176,6 +189,10 @@ impl Default for Found {
     }
 }
 
+/// A context searched for the next token: whether it is a with_prototype,
+/// its patterns, and the match its patterns may refer back to.
+type Link = (bool, Rc<Flat>, Option<Rc<(Region, String)>>);
+
 /// Where the best match so far is.
 #[derive(Clone, Copy)]
 enum Place {
@@ -202,13 +219,15 @@ pub(crate) struct Parser {
     /// Regions of matches that are not cached (patterns with back
     /// references): two, so a new one never overwrites the best.
     scratch: [Region; 2],
+    /// Where each byte last occurs in the line (see `literals::may_match`).
+    last: Box<[u32; 256]>,
 }
 
 impl Parser {
     /// A parser at the start of `syntax`, or `None` if syntect's start state
     /// could not be read (see the module comment).
     pub(crate) fn new(syntax: &SyntaxReference, set: &'static SyntaxSet) -> Option<Parser> {
-        let start = start_context(syntax)?;
+        let start = start_context(syntax, set)?;
         let flat = with_grammars(set, |g| g.flat(start)).ok()?;
         Some(Parser {
             set,
@@ -222,6 +241,7 @@ impl Parser {
             line: 0,
             found: Vec::new(),
             scratch: [Region::with_capacity(8), Region::with_capacity(8)],
+            last: Box::new([0; 256]),
         })
     }
 
@@ -241,6 +261,7 @@ impl Parser {
             return Err("the grammar popped its main context".into());
         }
         self.line += 1;
+        literals::last_positions(line.as_bytes(), &mut self.last);
         let mut ops = Vec::new();
         if self.first_line {
             let context = self.top().flat.context;
@@ -251,7 +272,13 @@ impl Parser {
         }
         let mut start = 0;
         let mut non_consuming_push_at = (0, 0);
-        while self.next_token(grammars, line, &mut start, &mut non_consuming_push_at, &mut ops)? {}
+        while self.next_token(
+            grammars,
+            line,
+            &mut start,
+            &mut non_consuming_push_at,
+            &mut ops,
+        )? {}
         Ok(ops)
     }
 
@@ -326,7 +353,7 @@ impl Parser {
         let proto_start = self.proto_starts.last().copied().unwrap_or(0);
         // Sublime applies with_prototypes from the bottom up, then the
         // context's own prototype, then the context.
-        let mut chain: Vec<(bool, Rc<Flat>, Option<Rc<(Region, String)>>)> = Vec::new();
+        let mut chain: Vec<Link> = Vec::new();
         for level in &self.stack[proto_start..] {
             for &id in &level.prototypes {
                 chain.push((true, grammars.flat(id)?, level.captures.clone()));
@@ -421,19 +448,36 @@ impl Parser {
             }
             Place::Scratch(i) => &mut self.scratch[i],
         };
-        let matched = regex.is_some_and(|regex| {
-            matches!(
-                regex.search_with_param(
-                    line,
-                    start,
-                    line.len(),
-                    SearchOptions::SEARCH_OPTION_NONE,
-                    Some(region),
-                    MatchParam::default(),
-                ),
-                Ok(Some(_))
-            )
-        });
+        let search = |region: &mut Region| {
+            regex.is_some_and(|regex| {
+                matches!(
+                    regex.search_with_param(
+                        line,
+                        start,
+                        line.len(),
+                        SearchOptions::SEARCH_OPTION_NONE,
+                        Some(region),
+                        MatchParam::default(),
+                    ),
+                    Ok(Some(_))
+                )
+            })
+        };
+        let hopeless = matches!(place, Place::Found(_))
+            && pattern.required.as_ref().is_some_and(|required| {
+                !literals::may_match(required, line.as_bytes(), start, &self.last)
+            });
+        let matched = if hopeless {
+            debug_assert!(
+                !search(&mut Region::new()),
+                "the literals {:?} of {:?} are missing after {start} in {line:?}, yet it matches",
+                pattern.required,
+                pattern.def.regex().regex_str(),
+            );
+            false
+        } else {
+            search(region)
+        };
         let does_something = matched && {
             let (match_start, match_end) = region.pos(0).unwrap_or_default();
             match pattern.def.operation {
@@ -446,7 +490,11 @@ impl Parser {
             let found = &mut self.found[slot];
             // A match that does nothing is not kept: searched again next
             // time (syntect's rule).
-            found.line = if matched && !does_something { 0 } else { line_no };
+            found.line = if matched && !does_something {
+                0
+            } else {
+                line_no
+            };
             found.matched = matched;
         }
         does_something.then_some(place)
@@ -484,7 +532,7 @@ impl Parser {
                     map.push(((cap_end, i32::MIN), ScopeStackOp::Pop(scopes.len())));
                 }
             }
-            map.sort_by(|a, b| a.0.cmp(&b.0));
+            map.sort_by_key(|a| a.0);
             ops.extend(map.into_iter().map(|((index, _), op)| (index, op)));
         }
         if !pat.scope.is_empty() {
@@ -527,10 +575,8 @@ impl Parser {
                     }
                     for r in refs {
                         let ctx = resolve(r)?;
-                        if !is_set {
-                            if let Some(amount) = ctx.clear_scopes {
-                                ops.push((index, ScopeStackOp::Clear(amount)));
-                            }
+                        if !is_set && let Some(amount) = ctx.clear_scopes {
+                            ops.push((index, ScopeStackOp::Clear(amount)));
                         }
                         for &scope in &ctx.meta_scope {
                             ops.push((index, ScopeStackOp::Push(scope)));
@@ -562,10 +608,8 @@ impl Parser {
                         }
                         for r in refs {
                             let ctx = resolve(r)?;
-                            if is_set {
-                                if let Some(amount) = ctx.clear_scopes {
-                                    ops.push((index, ScopeStackOp::Clear(amount)));
-                                }
+                            if is_set && let Some(amount) = ctx.clear_scopes {
+                                ops.push((index, ScopeStackOp::Clear(amount)));
                             }
                             for &scope in ctx.meta_scope.iter().chain(&ctx.meta_content_scope) {
                                 ops.push((index, ScopeStackOp::Push(scope)));
@@ -605,10 +649,10 @@ impl Parser {
                 Vec::new()
             };
             // A with_prototype applies to the last context pushed.
-            if i == refs.len() - 1 {
-                if let Some(p) = &pat.with_prototype {
-                    prototypes.push(p.id().map_err(|e| e.to_string())?);
-                }
+            if i == refs.len() - 1
+                && let Some(p) = &pat.with_prototype
+            {
+                prototypes.push(p.id().map_err(|e| e.to_string())?);
             }
             let id = r.id().map_err(|e| e.to_string())?;
             let flat = grammars.flat(id)?;
@@ -659,4 +703,301 @@ fn with_refs(pattern: &str, region: &Region, text: &str) -> String {
         out.push('\\');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use pulldown_cmark::{CodeBlockKind, Event, Parser as Markdown, Tag, TagEnd};
+    use syntect::parsing::ParseState;
+
+    use super::*;
+    use crate::highlight::{find_syntax, syntaxes};
+
+    /// Every distinct (language, code) fenced block of both corpora.
+    fn corpus_blocks() -> BTreeSet<(String, String)> {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+        let mut blocks = BTreeSet::new();
+        for entry in walkdir::WalkDir::new(&corpus).sort_by_file_name() {
+            let entry = entry.expect("the corpus is readable");
+            if entry.path().extension().is_none_or(|x| x != "md") {
+                continue;
+            }
+            let text = std::fs::read_to_string(entry.path()).expect("the corpus is UTF-8");
+            let mut current: Option<(String, String)> = None;
+            for event in Markdown::new(&text) {
+                match event {
+                    Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                        let lang = info.split_whitespace().next().unwrap_or("").to_string();
+                        current = Some((lang, String::new()));
+                    }
+                    Event::Text(t) => {
+                        if let Some((_, code)) = &mut current {
+                            code.push_str(&t);
+                        }
+                    }
+                    Event::End(TagEnd::CodeBlock) => blocks.extend(current.take()),
+                    _ => {}
+                }
+            }
+        }
+        blocks
+    }
+
+    /// Code in the languages troubleshooting notes use beyond the corpora,
+    /// with the constructs that exercise a grammar's stack: nesting,
+    /// heredocs (back references), embedded languages, multi-line strings.
+    const SNIPPETS: &[(&str, &str)] = &[
+        (
+            "bash",
+            "cat <<EOF > /etc/app.conf\nkey=\"$HOME\"\nEOF\nfor f in *.log; do gzip \"$f\" & done\ncase $1 in\n  start) run ;;\nesac\necho $(( 1 + $(nproc) ))\nf() { local x=${1:-default}; }\n",
+        ),
+        (
+            "bash",
+            "cat <<-'END'\n\tliteral $x\n\tEND\nread -r line <<< \"$input\"\narr=(one two)\necho \"${arr[@]}\" | tr a-z A-Z 2>&1 >/dev/null\n",
+        ),
+        (
+            "python",
+            "def f(x: int) -> str:\n    '''doc\n    more'''\n    return f\"{x!r:>10} {'nested'}\"\n\n@decorator(arg=[1, 2])\nclass A(B, metaclass=M):\n    async def g(self):\n        await h(lambda y: y ** 2)\n",
+        ),
+        (
+            "python",
+            "import re\nPATTERN = re.compile(r'(?P<name>\\w+)\\s*=\\s*(\\d+)')\ntry:\n    1 / 0\nexcept ZeroDivisionError as e:\n    raise ValueError(\"bad\") from e\n",
+        ),
+        (
+            "yaml",
+            "services:\n  web:\n    image: \"nginx:1.25\"\n    command: >\n      sh -c 'echo hi'\n    ports: [\"80:80\"]  # comment\nanchors: &a\n  x: 1\nref: *a\n",
+        ),
+        (
+            "json",
+            "{\"a\": [1, 2.5e3, true, null], \"b\": {\"c\": \"d\\n\"}}\n",
+        ),
+        (
+            "toml",
+            "[package]\nname = \"notes\"\nversion = \"0.1.0\"\n[dependencies]\nserde = { version = \"1\", features = [\"derive\"] }\n",
+        ),
+        (
+            "dockerfile",
+            "FROM python:3.12-slim AS base\nRUN apt-get update && \\\n    apt-get install -y curl\nENV PATH=\"/app:$PATH\"\nCMD [\"python\", \"-m\", \"app\"]\n",
+        ),
+        (
+            "sql",
+            "SELECT u.name, COUNT(*) AS n FROM users u\nJOIN orders o ON o.user_id = u.id -- join\nWHERE u.created_at > '2024-01-01'\nGROUP BY u.name HAVING n > 2;\n",
+        ),
+        (
+            "html",
+            "<!DOCTYPE html>\n<html><head><style>p { color: red; }</style>\n<script>let x = `t ${1 + 2}`;</script></head>\n<body><p class=\"a\">hi &amp; bye</p><!-- c --></body></html>\n",
+        ),
+        (
+            "css",
+            "@media (max-width: 600px) {\n  .a > b:hover::after { content: \"\\201C\"; margin: 0 auto !important; }\n}\n",
+        ),
+        (
+            "javascript",
+            "const re = /ab+c/gi;\nasync function f({a, b = 2}) {\n  return `x ${await g(a)}`;\n}\nclass C extends D { #p = 1; static m() {} }\n",
+        ),
+        (
+            "typescript",
+            "interface N<T> { t: T }\nconst n: N<string> = { t: 'x' } as const;\nexport default function <U>(u: U): U { return u; }\n",
+        ),
+        (
+            "rust",
+            "fn main() -> Result<(), Box<dyn std::error::Error>> {\n    let s = r#\"raw \"str\"\"#;\n    match s.len() { 0 => {}, n @ 1..=9 => println!(\"{n}\"), _ => () }\n    Ok(())\n}\n",
+        ),
+        (
+            "go",
+            "package main\nimport \"fmt\"\nfunc main() {\n\tch := make(chan int)\n\tgo func() { ch <- 1 }()\n\tfmt.Printf(\"%d\\n\", <-ch)\n}\n",
+        ),
+        (
+            "c",
+            "#include <stdio.h>\n#define MAX(a, b) ((a) > (b) ? (a) : (b))\nint main(void) { /* c */ return printf(\"%d\\n\", MAX(1, 2)); }\n",
+        ),
+        (
+            "cpp",
+            "template <typename T> struct S { T t; };\nint main() { auto v = std::vector<int>{1, 2}; return v[0]; }\n",
+        ),
+        (
+            "java",
+            "public class Main {\n  @Override public String toString() { return \"hi\" + 1; }\n}\n",
+        ),
+        (
+            "powershell",
+            "$ErrorActionPreference = 'Stop'\nGet-ChildItem -Path C:\\ | Where-Object { $_.Length -gt 1kb }\n@\"\nhere $string\n\"@\n",
+        ),
+        (
+            "diff",
+            "--- a/f\n+++ b/f\n@@ -1,2 +1,2 @@\n-old\n+new\n context\n",
+        ),
+        ("ini", "[section]\nkey = value ; comment\n"),
+        (
+            "makefile",
+            "all: build\n\nbuild: $(SRC)\n\t$(CC) -o $@ $^\n",
+        ),
+        (
+            "xml",
+            "<?xml version=\"1.0\"?>\n<a b=\"c\"><![CDATA[x < y]]><!-- c --></a>\n",
+        ),
+        (
+            "ruby",
+            "def f(x) = x * 2\nputs \"#{f(1)}\" if defined?(f)\n%w[a b].each { |s| puts s }\n",
+        ),
+        (
+            "php",
+            "<?php\n$x = ['a' => 1];\necho \"v: {$x['a']}\";\n?>\n<p>html</p>\n",
+        ),
+        (
+            "lua",
+            "local t = { a = 1 }\nfor k, v in pairs(t) do print(k, v) end\n--[[ long\ncomment ]]\n",
+        ),
+        (
+            "perl",
+            "my @a = (1, 2);\nprint \"$_\\n\" for grep { /\\d/ } @a;\n",
+        ),
+        (
+            "haskell",
+            "main :: IO ()\nmain = mapM_ print [x * 2 | x <- [1..3]]\n",
+        ),
+        (
+            "nginx",
+            "server {\n  listen 80;\n  location / { proxy_pass http://127.0.0.1:8000; }\n}\n",
+        ),
+        (
+            "markdown",
+            "# Title\n\nSome *text* and `code`.\n\n```bash\necho hi\n```\n",
+        ),
+    ];
+
+    /// The ops of every line of `code` from the engine and from syntect.
+    fn both(syntax: &'static SyntaxReference, code: &str) -> (Vec<String>, Vec<String>) {
+        let mut engine = Parser::new(syntax, syntaxes()).expect("the engine starts");
+        let mut reference = ParseState::new(syntax);
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for line in code.lines() {
+            let line = format!("{line}\n");
+            ours.push(format!("{:?}", engine.parse_line(&line)));
+            theirs.push(format!(
+                "{:?}",
+                reference
+                    .parse_line(&line, syntaxes())
+                    .map_err(|e| e.to_string())
+            ));
+        }
+        (ours, theirs)
+    }
+
+    #[test]
+    fn engine_matches_syntect_on_every_block() {
+        let mut blocks: Vec<(String, String)> = corpus_blocks().into_iter().collect();
+        assert!(
+            blocks.len() > 40_000,
+            "the corpora hold {} blocks",
+            blocks.len()
+        );
+        blocks.extend(SNIPPETS.iter().map(|(l, c)| (l.to_string(), c.to_string())));
+        let mut compared = 0;
+        for (lang, code) in &blocks {
+            let Some(syntax) = find_syntax(lang) else {
+                continue;
+            };
+            let (ours, theirs) = both(syntax, code);
+            assert_eq!(ours, theirs, "```{lang}\n{code}```");
+            compared += 1;
+        }
+        assert!(compared > 40_000, "compared {compared} blocks");
+    }
+
+    #[test]
+    fn every_snippet_has_a_grammar() {
+        for (lang, _) in SNIPPETS {
+            assert!(find_syntax(lang).is_some(), "{lang}");
+        }
+    }
+
+    /// Every pattern reachable from the start of every grammar.
+    fn every_pattern() -> Vec<Rc<Pattern>> {
+        let set = syntaxes();
+        with_grammars(set, |grammars| {
+            let mut todo: Vec<ContextId> = set
+                .syntaxes()
+                .iter()
+                .filter_map(|syntax| start_context(syntax, set))
+                .collect();
+            let mut seen = std::collections::HashSet::new();
+            let mut patterns = Vec::new();
+            while let Some(id) = todo.pop() {
+                if !seen.insert(id) {
+                    continue;
+                }
+                let flat = grammars.flat(id).expect("contexts resolve");
+                if let Some(p) = flat.context.prototype {
+                    todo.push(p);
+                }
+                for pattern in &flat.patterns {
+                    if let MatchOperation::Push(refs) | MatchOperation::Set(refs) =
+                        &pattern.def.operation
+                    {
+                        todo.extend(refs.iter().filter_map(|r| r.id().ok()));
+                    }
+                    if let Some(p) = &pattern.def.with_prototype {
+                        todo.extend(p.id().ok());
+                    }
+                    patterns.push(pattern.clone());
+                }
+            }
+            patterns
+        })
+    }
+
+    /// The prefilter never turns away a pattern that matches: for every
+    /// pattern of every grammar with required literals, on lines of real
+    /// code and the snippets, from several start positions.
+    #[test]
+    fn required_literals_hold_for_every_grammar() {
+        let mut lines: BTreeSet<String> = BTreeSet::new();
+        for (_, code) in corpus_blocks().iter().step_by(400) {
+            lines.extend(code.lines().map(|l| format!("{l}\n")));
+        }
+        for (_, code) in SNIPPETS {
+            lines.extend(code.lines().map(|l| format!("{l}\n")));
+        }
+        let patterns = every_pattern();
+        let with_literals: Vec<_> = patterns.iter().filter(|p| p.required.is_some()).collect();
+        assert!(patterns.len() > 10_000, "{} patterns", patterns.len());
+        assert!(
+            with_literals.len() > patterns.len() / 4,
+            "{} with literals",
+            with_literals.len()
+        );
+        assert!(lines.len() > 150, "{} lines", lines.len());
+        let mut last = [0u32; 256];
+        let mut region = Region::new();
+        for line in &lines {
+            literals::last_positions(line.as_bytes(), &mut last);
+            for start in [0, line.len() / 2] {
+                for pattern in &with_literals {
+                    let (Some(regex), Some(required)) = (&pattern.regex, &pattern.required) else {
+                        continue;
+                    };
+                    let matched = matches!(
+                        regex.search_with_param(
+                            line,
+                            start,
+                            line.len(),
+                            SearchOptions::SEARCH_OPTION_NONE,
+                            Some(&mut region),
+                            MatchParam::default(),
+                        ),
+                        Ok(Some(_))
+                    );
+                    assert!(
+                        !matched || literals::may_match(required, line.as_bytes(), start, &last),
+                        "{:?} requires {required:?} yet matches {line:?} from {start}",
+                        pattern.def.regex().regex_str()
+                    );
+                }
+            }
+        }
+    }
 }

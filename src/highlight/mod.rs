@@ -16,6 +16,7 @@
 
 pub mod classes;
 mod engine;
+mod literals;
 mod sessions;
 
 use std::collections::HashMap;
