@@ -355,12 +355,12 @@ mod tests {
         assert_eq!(lits(r"(?=\))"), Some(vec![")".into()]));
         assert_eq!(
             lits(r"\s*\b(function)\s+|(?=\s*[^[\s\t\n|&;()<>]\d][^[\s\t\n|&;()<>]=]*\s*\(\s*\))"),
-            Some(vec!["function".into(), "(".into()])
+            Some(vec!["function".into(), ")".into()])
         );
         // An optional character is not required; the one before it is.
         assert_eq!(lits("ab?"), Some(vec!["a".into()]));
         assert_eq!(lits("ab+c"), Some(vec!["ab".into()]));
-        assert_eq!(lits("a{2,}b"), Some(vec!["a".into()]));
+        assert_eq!(lits("a{2,}b"), Some(vec!["b".into()]));
         // `{` that is no interval is a literal.
         assert_eq!(lits(r"\${"), Some(vec!["${".into()]));
         assert_eq!(lits(r"x{a}"), Some(vec!["x{a}".into()]));
