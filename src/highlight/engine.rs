@@ -61,6 +61,13 @@ struct Grammars {
     set: &'static SyntaxSet,
     contexts: FxHashMap<ContextId, Rc<Flat>>,
     patterns: FxHashMap<*const MatchPattern, Rc<Pattern>>,
+    /// Each grammar's start context, by the grammar's address.
+    starts: FxHashMap<usize, Option<Rc<Flat>>>,
+    /// Lines parsed on this thread: stamps search results with their line.
+    lines: u64,
+    /// Search results of finished parsers, their regions allocated, for
+    /// the next block.
+    pool: Vec<Vec<Found>>,
 }
 
 thread_local! {
@@ -96,6 +103,16 @@ impl Grammars {
         self.contexts.insert(id, flat.clone());
         Ok(flat)
     }
+
+    fn start(&mut self, syntax: &SyntaxReference) -> Option<Rc<Flat>> {
+        let key = syntax as *const SyntaxReference as usize;
+        if let Some(start) = self.starts.get(&key) {
+            return start.clone();
+        }
+        let start = start_context(syntax, self.set).and_then(|id| self.flat(id).ok());
+        self.starts.insert(key, start.clone());
+        start
+    }
 }
 
 /// Runs `f` with this thread's grammars.
@@ -106,6 +123,9 @@ fn with_grammars<T>(set: &'static SyntaxSet, f: impl FnOnce(&mut Grammars) -> T)
             set,
             contexts: FxHashMap::default(),
             patterns: FxHashMap::default(),
+            starts: FxHashMap::default(),
+            lines: 0,
+            pool: Vec::new(),
         });
         f(grammars)
     })
@@ -223,12 +243,26 @@ pub(crate) struct Parser {
     last: Box<[u32; 256]>,
 }
 
+impl Drop for Parser {
+    /// Leaves the search results' regions to the thread's next parser.
+    fn drop(&mut self) {
+        let found = std::mem::take(&mut self.found);
+        // During thread exit the pool may be gone: then the regions go too.
+        let _ = GRAMMARS.try_with(|cell| {
+            if let Ok(mut slot) = cell.try_borrow_mut()
+                && let Some(grammars) = slot.as_mut()
+            {
+                grammars.pool.push(found);
+            }
+        });
+    }
+}
+
 impl Parser {
     /// A parser at the start of `syntax`, or `None` if syntect's start state
     /// could not be read (see the module comment).
     pub(crate) fn new(syntax: &SyntaxReference, set: &'static SyntaxSet) -> Option<Parser> {
-        let start = start_context(syntax, set)?;
-        let flat = with_grammars(set, |g| g.flat(start)).ok()?;
+        let (flat, found) = with_grammars(set, |g| Some((g.start(syntax)?, g.pool.pop())))?;
         Some(Parser {
             set,
             stack: vec![Level {
@@ -239,7 +273,7 @@ impl Parser {
             first_line: true,
             proto_starts: Vec::new(),
             line: 0,
-            found: Vec::new(),
+            found: found.unwrap_or_default(),
             scratch: [Region::with_capacity(8), Region::with_capacity(8)],
             last: Box::new([0; 256]),
         })
@@ -260,7 +294,8 @@ impl Parser {
         if self.stack.is_empty() {
             return Err("the grammar popped its main context".into());
         }
-        self.line += 1;
+        grammars.lines += 1;
+        self.line = grammars.lines;
         literals::last_positions(line.as_bytes(), &mut self.last);
         let mut ops = Vec::new();
         if self.first_line {
@@ -508,7 +543,30 @@ impl Parser {
         level_context: &'static Context,
         ops: &mut Vec<(usize, ScopeStackOp)>,
     ) -> Result<(), String> {
-        let region = self.region(best.place).clone();
+        // Borrowed out of its place while the pattern runs (the match may
+        // stay valid for the next token), and put back.
+        let region = std::mem::replace(self.region_mut(best.place), Region::new());
+        let done = self.exec_with(grammars, line, best, &region, level_context, ops);
+        *self.region_mut(best.place) = region;
+        done
+    }
+
+    fn region_mut(&mut self, place: Place) -> &mut Region {
+        match place {
+            Place::Found(slot) => &mut self.found[slot].region,
+            Place::Scratch(i) => &mut self.scratch[i],
+        }
+    }
+
+    fn exec_with(
+        &mut self,
+        grammars: &mut Grammars,
+        line: &str,
+        best: &Best,
+        region: &Region,
+        level_context: &'static Context,
+        ops: &mut Vec<(usize, ScopeStackOp)>,
+    ) -> Result<(), String> {
         let (match_start, match_end) = region.pos(0).unwrap_or_default();
         let pat = best.pattern.def;
         self.push_meta_ops(true, match_start, level_context, &pat.operation, ops)?;
@@ -627,7 +685,7 @@ impl Parser {
         &mut self,
         grammars: &mut Grammars,
         line: &str,
-        region: Region,
+        region: &Region,
         pat: &MatchPattern,
     ) -> Result<(), String> {
         let (refs, old_prototypes) = match &pat.operation {
