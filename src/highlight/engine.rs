@@ -966,6 +966,17 @@ mod tests {
         assert!(compared > 40_000, "compared {compared} blocks");
     }
 
+    /// syntect's fallback is for a syntect whose internals moved; with this
+    /// one the engine runs every grammar of the set.
+    #[test]
+    fn the_engine_starts_on_every_grammar() {
+        let set = syntaxes();
+        assert!(set.syntaxes().len() > 100);
+        for syntax in set.syntaxes() {
+            assert!(Parser::new(syntax, set).is_some(), "{}", syntax.name);
+        }
+    }
+
     #[test]
     fn every_snippet_has_a_grammar() {
         for (lang, _) in SNIPPETS {

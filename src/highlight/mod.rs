@@ -9,6 +9,12 @@
 //! no Sublime grammar; `sessions` handles them, reusing the bash and Python
 //! grammars for the code inside.
 //!
+//! The grammars run on `engine`, which does what syntect's parser does, op
+//! for op, at a third of its cost: contexts listed once, search results
+//! kept in a vector, and most regex searches answered by `literals` (a
+//! line without `<<-` cannot match a heredoc pattern) without calling
+//! Oniguruma.
+//!
 //! Output is one short class per token (see `classes`), styled by one
 //! generated stylesheet with a light and a dark theme. The same code appears
 //! in every translation of a note, so each distinct (info string, code) pair
