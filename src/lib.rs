@@ -123,7 +123,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     // Pages were written as they rendered; the rest (static files, the
     // search index, sitemaps) now, then the new site goes in place.
     let files: Vec<&OutputFile> = session.pages().values().collect();
-    files.par_iter().try_for_each(|f| writer.put(f).map(drop))?;
+    let others = writer.put_kept(&files);
+    others
+        .par_iter()
+        .try_for_each(|f| writer.put(f).map(drop))?;
     let written = writer.finish()?;
     clock.lap("writing output");
     let warnings = session.warnings.clone();
@@ -357,7 +360,8 @@ fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
 
 /// A static file must not silently replace a generated page.
 fn check_unique_paths(files: &[OutputFile]) -> Result<(), Error> {
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
+    seen.reserve(files.len());
     let mut problems = Vec::new();
     for f in files {
         if !seen.insert(f.path.as_str()) {

@@ -197,12 +197,7 @@ impl Writer {
     pub fn put(&self, f: &OutputFile) -> Result<Record, Error> {
         if let Content::Kept { hash, len } = f.content {
             let record = Record { hash, len };
-            let mut state = lock(&self.state);
-            if !state.entries.contains_key(&f.path) {
-                state.kept += 1;
-                let entry = Entry { record, key: f.key };
-                state.entries.insert(f.path.clone(), entry);
-            }
+            lock(&self.state).keep(f, record);
             return Ok(record);
         }
         let entry = entry(f, Some(&self.previous.entries))?;
@@ -234,6 +229,21 @@ impl Writer {
         state.pending.extend(pending);
         state.entries.insert(f.path.clone(), entry);
         Ok(entry.record)
+    }
+
+    /// Records every kept file of `files` under one lock (a no-change
+    /// rebuild keeps every page: taking the lock per page made the threads
+    /// queue); the others are left to [`Writer::put`].
+    pub fn put_kept<'f>(&self, files: &[&'f OutputFile]) -> Vec<&'f OutputFile> {
+        let mut others = Vec::new();
+        let mut state = lock(&self.state);
+        for &f in files {
+            match f.content {
+                Content::Kept { hash, len } => state.keep(f, Record { hash, len }),
+                _ => others.push(f),
+            }
+        }
+        others
     }
 
     /// Makes the folder `rel` under `base` and its missing parents. Threads
@@ -275,11 +285,17 @@ impl Writer {
                     fs::rename(tmp, target)
                         .map_err(|e| Error::io(target, "move the new file into place", e))?;
                 }
-                let kept: FxHashSet<&str> = state.entries.keys().map(String::as_str).collect();
                 let output = &self.previous.output;
-                let removed = remove_stale(output, &self.previous.entries, &kept)?;
-                write_manifest(output, &state.entries)?;
-                removed
+                if same_files(&self.previous.entries, &state.entries) {
+                    // Nothing to remove, and the manifest would be written
+                    // byte for byte as it is.
+                    0
+                } else {
+                    let kept: FxHashSet<&str> = state.entries.keys().map(String::as_str).collect();
+                    let removed = remove_stale(output, &self.previous.entries, &kept)?;
+                    write_manifest(output, &state.entries)?;
+                    removed
+                }
             }
         };
         self.finished = true;
@@ -312,6 +328,18 @@ impl Drop for Writer {
         created.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
         for dir in created {
             let _ = fs::remove_dir(dir);
+        }
+    }
+}
+
+impl WriterState {
+    /// Records `f` as kept, unless it is there already (a page written
+    /// while rendering).
+    fn keep(&mut self, f: &OutputFile, record: Record) {
+        if !self.entries.contains_key(&f.path) {
+            self.kept += 1;
+            let entry = Entry { record, key: f.key };
+            self.entries.insert(f.path.clone(), entry);
         }
     }
 }
@@ -550,6 +578,12 @@ fn write_manifest(output: &Path, entries: &BTreeMap<String, Entry>) -> Result<()
     fs::rename(&tmp, &path).map_err(|e| Error::io(&path, "write", e))
 }
 
+/// Whether a build's files are exactly the last build's: the same paths,
+/// contents and inputs.
+fn same_files(previous: &FxHashMap<String, Entry>, now: &BTreeMap<String, Entry>) -> bool {
+    previous.len() == now.len() && now.iter().all(|(path, e)| previous.get(path) == Some(e))
+}
+
 /// Reads a manifest; one of an older version (without the inputs column)
 /// reads as empty, so the next build rewrites everything once.
 fn parse_manifest(text: &str) -> FxHashMap<String, Entry> {
@@ -683,6 +717,53 @@ mod tests {
             .filter(|p| p.contains(PENDING))
             .collect();
         assert!(names.is_empty(), "{names:?}");
+    }
+
+    /// The manifest of a build that changed nothing is left as it was;
+    /// one file restored (deleted behind notes' back) leaves it as it was
+    /// too, since it lists the same file again; any other change rewrites
+    /// it.
+    #[test]
+    fn the_manifest_is_rewritten_only_when_the_files_change() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let site = [page("a/index.html", "1"), page("b.html", "2")];
+        write(&out, Path::new(ROOT), &site).unwrap();
+        let old = SystemTime::now() - Duration::from_secs(3600);
+        let age = || {
+            fs::File::options()
+                .write(true)
+                .open(out.join(MARKER))
+                .unwrap()
+                .set_modified(old)
+                .unwrap()
+        };
+        let modified = || fs::metadata(out.join(MARKER)).unwrap().modified().unwrap();
+        age();
+        write(&out, Path::new(ROOT), &site).unwrap();
+        assert_eq!(
+            modified(),
+            old,
+            "a build with no change rewrote the manifest"
+        );
+        fs::remove_file(out.join("b.html")).unwrap();
+        let s = write(&out, Path::new(ROOT), &site).unwrap();
+        assert_eq!(s.written, 1);
+        assert_eq!(fs::read_to_string(out.join("b.html")).unwrap(), "2");
+        assert_eq!(modified(), old);
+        let changed = [page("a/index.html", "1"), page("b.html", "3")];
+        write(&out, Path::new(ROOT), &changed).unwrap();
+        assert_ne!(
+            modified(),
+            old,
+            "a changed file left the manifest as it was"
+        );
+        let manifest = parse_manifest(&fs::read_to_string(out.join(MARKER)).unwrap());
+        assert_eq!(manifest.len(), 2);
+        assert_eq!(
+            manifest["b.html"].record.hash,
+            xxhash_rust::xxh3::xxh3_128(b"3")
+        );
     }
 
     #[test]

@@ -141,9 +141,10 @@ impl Session {
         options: &BuildOptions,
         progress: &dyn Progress,
     ) -> Result<(Session, Writer), Error> {
-        let clock = crate::Stopwatch::new();
+        let mut clock = crate::Stopwatch::new();
         let (config, warnings) = Config::load(&options.root, &options.overrides)?;
         let writer = Writer::open(&config.output_dir, &config.root)?;
+        clock.lap("config and the last build's manifest");
         let loaded = (config, warnings);
         let session = Session::open(options, progress, clock, loaded, Some(&writer))?;
         Ok((session, writer))
@@ -157,7 +158,7 @@ impl Session {
         out: Option<&Writer>,
     ) -> Result<Session, Error> {
         let sources = discover::discover(&config, options.drafts)?;
-        clock.lap("config and discovery");
+        clock.lap("discovery");
         progress.start("reading", sources.len());
         // Only serve looks for changes.
         let stamps: Vec<Stamp> = match out {
