@@ -25,6 +25,7 @@ pub mod highlight;
 pub mod i18n;
 pub mod markdown;
 pub mod markdown_cache;
+mod memo;
 pub mod note;
 pub mod output;
 pub mod render;

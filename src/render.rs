@@ -507,9 +507,9 @@ struct Shared<'a> {
 }
 
 /// A hash of a page's template context, fed with the same values the
-/// template sees (as JSON), so two renders with equal keys give equal
-/// bytes. The JSON is gathered and hashed in one pass: hashing many small
-/// writes costs more than the page it would save.
+/// template sees (encoded by `memo`), so two renders with equal keys give
+/// equal bytes. The encoding is gathered and hashed in one pass: hashing
+/// many small writes costs more than the page it would save.
 struct MemoKey(Vec<u8>);
 
 impl MemoKey {
@@ -520,10 +520,7 @@ impl MemoKey {
     }
 
     fn add<T: Serialize + ?Sized>(&mut self, value: &T) {
-        // Writing into memory cannot fail; a value that cannot serialize
-        // would fail the render too.
-        let _ = serde_json::to_writer(&mut self.0, value);
-        self.0.push(0xff);
+        crate::memo::encode(value, &mut self.0);
     }
 
     fn finish(&self) -> u128 {
@@ -549,8 +546,8 @@ impl<T: Serialize> Part for T {
 }
 
 /// A note's page context as a memo part: its HTML goes into the key as a
-/// hash (JSON-escaping every page's HTML into its key cost more than
-/// hashing it), and its translations are left out of the key (the page's
+/// hash (copying every page's HTML into its key cost more than hashing
+/// it), and its translations are left out of the key (the page's
 /// `translations` part holds them). Both are added when the page renders:
 /// the HTML, if the build took the note from the Markdown cache, is
 /// rendered then.
