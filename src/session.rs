@@ -36,6 +36,10 @@ use crate::{BuildOptions, Progress};
 /// it must be read again.
 type Stamp = Option<(SystemTime, u64)>;
 
+/// Every source file by its path in the content folder: when it was last
+/// seen changed (serve only) and its note (none for a draft left out).
+type Sources = BTreeMap<String, (Stamp, Option<Arc<Note>>)>;
+
 fn stamp(path: &Path) -> Stamp {
     let m = std::fs::metadata(path).ok()?;
     Some((m.modified().ok()?, m.len()))
@@ -86,7 +90,7 @@ pub struct Session {
     config: Config,
     /// Every note file by its path in the content folder; `None` for a
     /// draft that is not published.
-    notes: BTreeMap<String, (Stamp, Option<Arc<Note>>)>,
+    notes: Sources,
     site: Site,
     /// Rendered Markdown, by note source path.
     rendered: HashMap<String, Arc<Rendered>>,
@@ -127,9 +131,11 @@ struct Pending {
 impl Session {
     /// Builds the site in memory, every page rendered (for `serve`).
     pub fn new(options: &BuildOptions, progress: &dyn Progress) -> Result<Session, Error> {
-        let clock = crate::Stopwatch::new();
+        let mut clock = crate::Stopwatch::new();
         let (config, warnings) = Config::load(&options.root, &options.overrides)?;
-        Session::open(options, progress, clock, (config, warnings), None)
+        let sources = discover::discover(&config, options.drafts)?;
+        clock.lap("config and discovery");
+        Session::open(options, progress, clock, (config, warnings, sources), None)
     }
 
     /// Builds the site into its output folder: pages whose inputs are
@@ -143,9 +149,15 @@ impl Session {
     ) -> Result<(Session, Writer), Error> {
         let mut clock = crate::Stopwatch::new();
         let (config, warnings) = Config::load(&options.root, &options.overrides)?;
-        let writer = Writer::open(&config.output_dir, &config.root)?;
-        clock.lap("config and the last build's manifest");
-        let loaded = (config, warnings);
+        // The walk takes one core; the last build's manifest is read on the
+        // other.
+        let (writer, sources) = rayon::join(
+            || Writer::open(&config.output_dir, &config.root),
+            || discover::discover(&config, options.drafts),
+        );
+        let (writer, sources) = (writer?, sources?);
+        clock.lap("config, discovery and the last build's manifest");
+        let loaded = (config, warnings, sources);
         let session = Session::open(options, progress, clock, loaded, Some(&writer))?;
         Ok((session, writer))
     }
@@ -154,11 +166,9 @@ impl Session {
         options: &BuildOptions,
         progress: &dyn Progress,
         mut clock: crate::Stopwatch,
-        (config, mut warnings): (Config, Vec<String>),
+        (config, mut warnings, sources): (Config, Vec<String>, Vec<discover::SourceFile>),
         out: Option<&Writer>,
     ) -> Result<Session, Error> {
-        let sources = discover::discover(&config, options.drafts)?;
-        clock.lap("discovery");
         progress.start("reading", sources.len());
         // Only serve looks for changes.
         let stamps: Vec<Stamp> = match out {
@@ -168,32 +178,43 @@ impl Session {
                 .map(|s| stamp(&config.content_dir.join(&s.rel)))
                 .collect(),
         };
-        let notes: Vec<Arc<Note>> = crate::read_notes(&sources, &config, options.drafts, progress)?
-            .into_iter()
-            .map(Arc::new)
-            .collect();
+        // The templates and the last build's Markdown are loaded while the
+        // notes are read; their errors still come after the notes' own.
+        let (notes, (templates, markdown_cache)) = rayon::join(
+            || crate::read_notes(&sources, &config, options.drafts, progress),
+            || {
+                let cache = out.map(|_| {
+                    MarkdownCache::load(&markdown_cache_file(&config), &config.site_url.base_path)
+                });
+                (Templates::load(&config), cache)
+            },
+        );
+        let notes: Vec<Arc<Note>> = notes?.into_iter().map(Arc::new).collect();
         // Notes come in the order of their sources, drafts left out: one
-        // pass pairs them.
-        let mut read = notes.iter().peekable();
-        let by_rel: BTreeMap<String, (Stamp, Option<Arc<Note>>)> = sources
-            .iter()
-            .zip(stamps)
-            .map(|(s, st)| {
-                let note = read.next_if(|n| n.source.rel == s.rel).cloned();
-                (s.rel.clone(), (st, note))
-            })
-            .collect();
-        let site = Site::assemble_shared(config.clone(), notes, &mut warnings)?;
+        // pass pairs them, while the site is put together.
+        let pair = || {
+            let mut read = notes.iter().peekable();
+            sources
+                .iter()
+                .zip(stamps)
+                .map(|(s, st)| {
+                    let note = read.next_if(|n| n.source.rel == s.rel).cloned();
+                    (s.rel.clone(), (st, note))
+                })
+                .collect()
+        };
+        let (by_rel, site): (Sources, _) = rayon::join(pair, || {
+            Site::assemble_shared(config.clone(), notes.clone(), &mut warnings)
+        });
+        let site = site?;
         clock.lap("reading notes");
         progress.start("rendering", site.notes.len());
         let highlighter = Highlighter::new();
         highlighter.load(&cache_file(&config));
         // A build takes what it can from the last build's Markdown; serve
         // keeps every note's HTML, so it renders them all.
-        let (rendered_list, markdown) = match out {
-            Some(_) => {
-                let cache =
-                    MarkdownCache::load(&markdown_cache_file(&config), &config.site_url.base_path);
+        let (rendered_list, markdown) = match markdown_cache {
+            Some(cache) => {
                 let (rendered, fresh) =
                     crate::render_markdown_cached(&site, &highlighter, &cache, progress);
                 (rendered, Some((cache, fresh)))
@@ -203,7 +224,7 @@ impl Session {
         crate::broken_links(&site, &rendered_list)?;
         warnings.extend(crate::code_warnings(&site, &rendered_list, options.verbose));
         clock.lap("Markdown and highlighting");
-        let templates = Templates::load(&config)?;
+        let templates = templates?;
         let times = if translations::needs_times(&site) {
             ChangeTimes::load(&site)
         } else {
