@@ -85,6 +85,14 @@ impl Encoder<'_> {
     }
 }
 
+macro_rules! widen {
+    ($($method:ident($narrow:ty) => $wide:ident),* $(,)?) => {$(
+        fn $method(self, v: $narrow) -> Result<(), Failed> {
+            self.$wide(v.into())
+        }
+    )*};
+}
+
 impl<'a, 'b> ser::Serializer for &'a mut Encoder<'b> {
     type Ok = ();
     type Error = Failed;
@@ -96,17 +104,19 @@ impl<'a, 'b> ser::Serializer for &'a mut Encoder<'b> {
     type SerializeStruct = Self;
     type SerializeStructVariant = Self;
 
+    // Narrow numbers are encoded as their widest kind.
+    widen!(
+        serialize_i8(i8) => serialize_i64,
+        serialize_i16(i16) => serialize_i64,
+        serialize_i32(i32) => serialize_i64,
+        serialize_u8(u8) => serialize_u64,
+        serialize_u16(u16) => serialize_u64,
+        serialize_u32(u32) => serialize_u64,
+        serialize_f32(f32) => serialize_f64,
+    );
+
     fn serialize_bool(self, v: bool) -> Result<(), Failed> {
         self.tagged(tag::BOOL, &[v as u8])
-    }
-    fn serialize_i8(self, v: i8) -> Result<(), Failed> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Failed> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Failed> {
-        self.serialize_i64(v.into())
     }
     fn serialize_i64(self, v: i64) -> Result<(), Failed> {
         self.tagged(tag::INT, &v.to_le_bytes())
@@ -114,23 +124,11 @@ impl<'a, 'b> ser::Serializer for &'a mut Encoder<'b> {
     fn serialize_i128(self, v: i128) -> Result<(), Failed> {
         self.tagged(tag::INT128, &v.to_le_bytes())
     }
-    fn serialize_u8(self, v: u8) -> Result<(), Failed> {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Failed> {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Failed> {
-        self.serialize_u64(v.into())
-    }
     fn serialize_u64(self, v: u64) -> Result<(), Failed> {
         self.tagged(tag::UINT, &v.to_le_bytes())
     }
     fn serialize_u128(self, v: u128) -> Result<(), Failed> {
         self.tagged(tag::UINT128, &v.to_le_bytes())
-    }
-    fn serialize_f32(self, v: f32) -> Result<(), Failed> {
-        self.serialize_f64(v.into())
     }
     fn serialize_f64(self, v: f64) -> Result<(), Failed> {
         self.tagged(tag::FLOAT, &v.to_bits().to_le_bytes())
@@ -230,49 +228,52 @@ impl<'a, 'b> ser::Serializer for &'a mut Encoder<'b> {
     }
 }
 
-impl ser::SerializeSeq for &mut Encoder<'_> {
-    type Ok = ();
-    type Error = Failed;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failed> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Failed> {
-        self.tagged(tag::END_SEQ, &[])
-    }
+/// The element-by-element traits: each element is encoded in turn, and
+/// the end tag closes the run.
+macro_rules! elements {
+    ($($trait:ident :: $method:ident => $end:expr),* $(,)?) => {$(
+        impl ser::$trait for &mut Encoder<'_> {
+            type Ok = ();
+            type Error = Failed;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failed> {
+                value.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), Failed> {
+                self.tagged($end, &[])
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for &mut Encoder<'_> {
-    type Ok = ();
-    type Error = Failed;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failed> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Failed> {
-        self.tagged(tag::END_SEQ, &[])
-    }
+elements!(
+    SerializeSeq::serialize_element => tag::END_SEQ,
+    SerializeTuple::serialize_element => tag::END_SEQ,
+    SerializeTupleStruct::serialize_field => tag::END_SEQ,
+    SerializeTupleVariant::serialize_field => tag::END_SEQ,
+);
+
+/// The named-field traits: each field is its name, then its value.
+macro_rules! fields {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for &mut Encoder<'_> {
+            type Ok = ();
+            type Error = Failed;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Failed> {
+                self.named(tag::STR, key);
+                value.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), Failed> {
+                self.tagged(tag::END_MAP, &[])
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTupleStruct for &mut Encoder<'_> {
-    type Ok = ();
-    type Error = Failed;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failed> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Failed> {
-        self.tagged(tag::END_SEQ, &[])
-    }
-}
-
-impl ser::SerializeTupleVariant for &mut Encoder<'_> {
-    type Ok = ();
-    type Error = Failed;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failed> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Failed> {
-        self.tagged(tag::END_SEQ, &[])
-    }
-}
+fields!(SerializeStruct, SerializeStructVariant);
 
 impl ser::SerializeMap for &mut Encoder<'_> {
     type Ok = ();
@@ -281,38 +282,6 @@ impl ser::SerializeMap for &mut Encoder<'_> {
         key.serialize(&mut **self)
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failed> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Failed> {
-        self.tagged(tag::END_MAP, &[])
-    }
-}
-
-impl ser::SerializeStruct for &mut Encoder<'_> {
-    type Ok = ();
-    type Error = Failed;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Failed> {
-        self.named(tag::STR, key);
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), Failed> {
-        self.tagged(tag::END_MAP, &[])
-    }
-}
-
-impl ser::SerializeStructVariant for &mut Encoder<'_> {
-    type Ok = ();
-    type Error = Failed;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Failed> {
-        self.named(tag::STR, key);
         value.serialize(&mut **self)
     }
     fn end(self) -> Result<(), Failed> {
