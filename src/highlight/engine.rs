@@ -27,6 +27,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::literals;
+use super::syntaxes;
 use onig::{MatchParam, Regex, RegexOptions, Region, SearchOptions, Syntax};
 use rustc_hash::FxHashMap;
 use syntect::parsing::syntax_definition::{
@@ -55,8 +56,9 @@ struct Flat {
     patterns: Vec<Rc<Pattern>>,
 }
 
-/// What one thread has prepared of the grammars: regexes compile once per
-/// thread, and no lock is taken while highlighting.
+/// What one thread has prepared of the grammars (those of `syntaxes()`,
+/// the one grammar set of the process): regexes compile once per thread,
+/// and no lock is taken while highlighting.
 struct Grammars {
     set: &'static SyntaxSet,
     contexts: FxHashMap<ContextId, Rc<Flat>>,
@@ -116,11 +118,11 @@ impl Grammars {
 }
 
 /// Runs `f` with this thread's grammars.
-fn with_grammars<T>(set: &'static SyntaxSet, f: impl FnOnce(&mut Grammars) -> T) -> T {
+fn with_grammars<T>(f: impl FnOnce(&mut Grammars) -> T) -> T {
     GRAMMARS.with(|cell| {
         let mut slot = cell.borrow_mut();
         let grammars = slot.get_or_insert_with(|| Grammars {
-            set,
+            set: syntaxes(),
             contexts: FxHashMap::default(),
             patterns: FxHashMap::default(),
             starts: FxHashMap::default(),
@@ -261,8 +263,8 @@ impl Drop for Parser {
 impl Parser {
     /// A parser at the start of `syntax`, or `None` if syntect's start state
     /// could not be read (see the module comment).
-    pub(crate) fn new(syntax: &SyntaxReference, set: &'static SyntaxSet) -> Option<Parser> {
-        let (flat, found) = with_grammars(set, |g| Some((g.start(syntax)?, g.pool.pop())))?;
+    pub(crate) fn new(syntax: &SyntaxReference) -> Option<Parser> {
+        let (set, flat, found) = with_grammars(|g| Some((g.set, g.start(syntax)?, g.pool.pop())))?;
         Some(Parser {
             set,
             stack: vec![Level {
@@ -282,8 +284,7 @@ impl Parser {
     /// The scope operations of `line` (which ends with its newline), as
     /// syntect's `ParseState::parse_line` gives them.
     pub(crate) fn parse_line(&mut self, line: &str) -> Result<Vec<(usize, ScopeStackOp)>, String> {
-        let set = self.set;
-        with_grammars(set, |grammars| self.parse_with(grammars, line))
+        with_grammars(|grammars| self.parse_with(grammars, line))
     }
 
     fn parse_with(
@@ -772,7 +773,7 @@ mod tests {
     use syntect::parsing::ParseState;
 
     use super::*;
-    use crate::highlight::{find_syntax, syntaxes};
+    use crate::highlight::find_syntax;
 
     /// Every distinct (language, code) fenced block of both corpora.
     fn corpus_blocks() -> BTreeSet<(String, String)> {
@@ -929,7 +930,7 @@ mod tests {
 
     /// The ops of every line of `code` from the engine and from syntect.
     fn both(syntax: &'static SyntaxReference, code: &str) -> (Vec<String>, Vec<String>) {
-        let mut engine = Parser::new(syntax, syntaxes()).expect("the engine starts");
+        let mut engine = Parser::new(syntax).expect("the engine starts");
         let mut reference = ParseState::new(syntax);
         let (mut ours, mut theirs) = (Vec::new(), Vec::new());
         for line in code.lines() {
@@ -973,7 +974,7 @@ mod tests {
         let set = syntaxes();
         assert!(set.syntaxes().len() > 100);
         for syntax in set.syntaxes() {
-            assert!(Parser::new(syntax, set).is_some(), "{}", syntax.name);
+            assert!(Parser::new(syntax).is_some(), "{}", syntax.name);
         }
     }
 
@@ -987,7 +988,7 @@ mod tests {
     /// Every pattern reachable from the start of every grammar.
     fn every_pattern() -> Vec<Rc<Pattern>> {
         let set = syntaxes();
-        with_grammars(set, |grammars| {
+        with_grammars(|grammars| {
             let mut todo: Vec<ContextId> = set
                 .syntaxes()
                 .iter()

@@ -213,11 +213,12 @@ impl Reader<'_> {
                     return Ok(Item::Other);
                 }
                 c if c.is_ascii_alphabetic() || c == b'-' => {
-                    // Options: `(?m)`, `(?m:…)`; case-insensitive and
-                    // extended mode change what a literal is.
+                    // Options: `(?m)`, `(?m:…)`; case-insensitive (`i`,
+                    // and Oniguruma's ASCII-only `I`) and extended mode
+                    // change what a literal is.
                     let mut c = c;
                     loop {
-                        if c == b'i' || c == b'x' {
+                        if matches!(c, b'i' | b'I' | b'x' | b'X') {
                             return Err(Unknown);
                         }
                         match c {
@@ -373,6 +374,8 @@ mod tests {
             r"(?i)select",
             r"(?x) a b",
             r"(?i:select)",
+            r"(?I)select",
+            r"a(?-i)b",
             r"(['\x22])\1",
             r"a|\s+",
             r"(?:abc)?",

@@ -616,7 +616,7 @@ impl Grammar {
 
 impl CodeParser {
     pub(crate) fn new(syntax: &SyntaxReference) -> CodeParser {
-        let state = match engine::Parser::new(syntax, syntaxes()) {
+        let state = match engine::Parser::new(syntax) {
             Some(parser) => Grammar::Engine(parser),
             None => Grammar::Syntect(ParseState::new(syntax)),
         };
