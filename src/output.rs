@@ -19,7 +19,7 @@
 //! `notes` only ever writes into, or deletes from, a folder that holds its
 //! marker (or an empty one), and deletes only files it wrote itself.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -140,8 +140,9 @@ pub struct Writer {
 
 #[derive(Default)]
 struct WriterState {
-    /// Every file of the new site so far, for the manifest.
-    entries: BTreeMap<String, Entry>,
+    /// Every file of the new site so far, for the manifest (hashed: a
+    /// rebuild records every kept page; sorted when written).
+    entries: FxHashMap<String, Entry>,
     /// Folders (relative) known to exist where files are written.
     folders: HashSet<PathBuf>,
     /// Folders a rebuild made in the output, to remove if it fails.
@@ -560,12 +561,14 @@ fn walk_files(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn write_manifest(output: &Path, entries: &BTreeMap<String, Entry>) -> Result<(), Error> {
+fn write_manifest(output: &Path, entries: &FxHashMap<String, Entry>) -> Result<(), Error> {
     use std::fmt::Write as _;
+    let mut sorted: Vec<(&String, &Entry)> = entries.iter().collect();
+    sorted.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut text = String::with_capacity(entries.len() * 112);
     text.push_str(MANIFEST_HEADER);
     text.push('\n');
-    for (path, e) in entries {
+    for (path, e) in sorted {
         let r = e.record;
         let _ = match e.key {
             Some(key) => writeln!(text, "{:032x} {} {key:032x} {path}", r.hash, r.len),
@@ -580,7 +583,7 @@ fn write_manifest(output: &Path, entries: &BTreeMap<String, Entry>) -> Result<()
 
 /// Whether a build's files are exactly the last build's: the same paths,
 /// contents and inputs.
-fn same_files(previous: &FxHashMap<String, Entry>, now: &BTreeMap<String, Entry>) -> bool {
+fn same_files(previous: &FxHashMap<String, Entry>, now: &FxHashMap<String, Entry>) -> bool {
     previous.len() == now.len() && now.iter().all(|(path, e)| previous.get(path) == Some(e))
 }
 
@@ -845,14 +848,21 @@ mod tests {
         let mut keyed = page("k.html", "2");
         keyed.key = Some(0xabc);
         let files = [page("x y/é.html", "1"), keyed];
-        let with: BTreeMap<String, Entry> = files
+        let with: FxHashMap<String, Entry> = files
             .iter()
             .map(|f| (f.path.clone(), entry(f, None).unwrap()))
             .collect();
         let tmp = tempfile::tempdir().unwrap();
         write_manifest(tmp.path(), &with).unwrap();
-        let m = parse_manifest(&fs::read_to_string(tmp.path().join(MARKER)).unwrap());
-        assert_eq!(m.into_iter().collect::<BTreeMap<_, _>>(), with);
+        let text = fs::read_to_string(tmp.path().join(MARKER)).unwrap();
+        assert_eq!(parse_manifest(&text), with);
+        // Written in path order, whatever the order of the map.
+        let paths: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .filter_map(|l| l.splitn(4, ' ').nth(3))
+            .collect();
+        assert_eq!(paths, ["k.html", "x y/é.html"]);
         // A manifest of an older version reads as empty: all is rewritten.
         assert!(parse_manifest("# old header\n00 1 a.html\n").is_empty());
     }
