@@ -2,9 +2,9 @@
 //! syntect's `ParseState::parse_line` does, op for op, with less work
 //! around each regex search.
 //!
-//! Highlighting is most of a cold build (60% of its instructions on the tldr
-//! corpus), and half of that was not the regex engine but what syntect does
-//! around each of its 140 searches per line of bash: a hash map of search
+//! Highlighting was most of a cold build (60% of its instructions on the
+//! tldr corpus), and half of that was not the regex engine but what syntect
+//! does around each of its 140 searches per line of bash: a hash map of search
 //! results made afresh for every line, a hash of the pattern's address per
 //! lookup, two allocated copies of every match's capture positions, a walk
 //! through the grammar's `include`s for every token. Here each context's
