@@ -60,7 +60,6 @@ struct Flat {
 /// the one grammar set of the process): regexes compile once per thread,
 /// and no lock is taken while highlighting.
 struct Grammars {
-    set: &'static SyntaxSet,
     contexts: FxHashMap<ContextId, Rc<Flat>>,
     patterns: FxHashMap<*const MatchPattern, Rc<Pattern>>,
     /// Each grammar's start context, by the grammar's address.
@@ -81,9 +80,9 @@ impl Grammars {
         if let Some(flat) = self.contexts.get(&id) {
             return Ok(flat.clone());
         }
-        let context = resolve(self.set, id)?;
+        let context = resolve(syntaxes(), id)?;
         let mut patterns = Vec::new();
-        for (holder, index) in context_iter(self.set, context) {
+        for (holder, index) in context_iter(syntaxes(), context) {
             let def = holder.match_at(index).map_err(|e| e.to_string())?;
             let key = def as *const MatchPattern;
             let slot = self.patterns.len();
@@ -111,7 +110,7 @@ impl Grammars {
         if let Some(start) = self.starts.get(&key) {
             return start.clone();
         }
-        let start = start_context(syntax, self.set).and_then(|id| self.flat(id).ok());
+        let start = start_context(syntax, syntaxes()).and_then(|id| self.flat(id).ok());
         self.starts.insert(key, start.clone());
         start
     }
@@ -122,7 +121,6 @@ fn with_grammars<T>(f: impl FnOnce(&mut Grammars) -> T) -> T {
     GRAMMARS.with(|cell| {
         let mut slot = cell.borrow_mut();
         let grammars = slot.get_or_insert_with(|| Grammars {
-            set: syntaxes(),
             contexts: FxHashMap::default(),
             patterns: FxHashMap::default(),
             starts: FxHashMap::default(),
@@ -224,7 +222,6 @@ enum Place {
 
 struct Best {
     place: Place,
-    start: usize,
     pattern: Rc<Pattern>,
     from_with_prototype: bool,
     would_loop: bool,
@@ -232,7 +229,6 @@ struct Best {
 
 /// The state of one grammar across the lines of a block.
 pub(crate) struct Parser {
-    set: &'static SyntaxSet,
     stack: Vec<Level>,
     first_line: bool,
     proto_starts: Vec<usize>,
@@ -264,9 +260,8 @@ impl Parser {
     /// A parser at the start of `syntax`, or `None` if syntect's start state
     /// could not be read (see the module comment).
     pub(crate) fn new(syntax: &SyntaxReference) -> Option<Parser> {
-        let (set, flat, found) = with_grammars(|g| Some((g.set, g.start(syntax)?, g.pool.pop())))?;
+        let (flat, found) = with_grammars(|g| Some((g.start(syntax)?, g.pool.pop())))?;
         Some(Parser {
-            set,
             stack: vec![Level {
                 flat,
                 prototypes: Vec::new(),
@@ -357,8 +352,7 @@ impl Parser {
                 None => false,
             });
         }
-        let (match_start, match_end) = self.region(best.place).pos(0).unwrap_or_default();
-        debug_assert_eq!(match_start, best.start);
+        let (_, match_end) = self.region(best.place).pos(0).unwrap_or_default();
         if match_end <= *start && matches!(best.pattern.def.operation, MatchOperation::Push(_)) {
             *non_consuming_push_at = (match_end, self.stack.len() + 1);
         }
@@ -423,7 +417,6 @@ impl Parser {
                     }
                     best = Some(Best {
                         place,
-                        start: match_start,
                         pattern: pattern.clone(),
                         from_with_prototype: *from_with_prototype,
                         would_loop: pop_would_loop,
@@ -609,7 +602,7 @@ impl Parser {
         match_op: &MatchOperation,
         ops: &mut Vec<(usize, ScopeStackOp)>,
     ) -> Result<(), String> {
-        let set = self.set;
+        let set = syntaxes();
         let resolve = |r: &ContextReference| r.resolve(set).map_err(|e| e.to_string());
         match match_op {
             MatchOperation::Pop => {
