@@ -187,6 +187,7 @@ pub fn check(options: &BuildOptions) -> CheckReport {
             return report.finish();
         }
     };
+    written_files(&site, &mut report);
     let highlighter = Highlighter::new();
     let rendered = crate::render_markdown(&site, &highlighter, &Quiet);
     if let Err(e) = crate::broken_links(&site, &rendered) {
@@ -202,6 +203,32 @@ pub fn check(options: &BuildOptions) -> CheckReport {
     differing_keys(&site, &mut report);
     report.missing_translations = missing(&site);
     report.finish()
+}
+
+/// What would stop `notes build` when it writes: static files in a page's
+/// place, and an output folder it may not write into.
+fn written_files(site: &Site, report: &mut CheckReport) {
+    let config = &site.config;
+    match crate::assets(config) {
+        Ok(mut files) => {
+            files.extend(site.notes.iter().map(|n| crate::OutputFile {
+                path: n.file.clone(),
+                content: crate::render::Content::Kept { hash: 0, len: 0 },
+                key: None,
+            }));
+            if let Err(e) = crate::check_unique_paths(&files) {
+                report.error("site", e);
+            }
+        }
+        Err(e) => report.error("site", e),
+    }
+    if let Err(e) =
+        crate::output::inspect(&config.output_dir, &config.root, &config.source_folders())
+    {
+        // About where book.toml (or --output) puts the site.
+        let book = crate::Location::file(config.root.join(crate::config::CONFIG_FILE));
+        report.error("site", Error::one(book, e.to_string()));
+    }
 }
 
 fn at(site: &Site, note: usize, body_line: usize) -> crate::Location {

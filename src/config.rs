@@ -64,14 +64,24 @@ impl Default for BookSection {
 struct BuildSection {
     #[serde(default = "default_build_dir")]
     build_dir: PathBuf,
+    /// The largest note read, in MiB: a bigger file is an error at its
+    /// first line, not an exhausted machine.
+    #[serde(default = "default_max_note_mib")]
+    max_note_size: u64,
 }
 
 impl Default for BuildSection {
     fn default() -> Self {
         BuildSection {
             build_dir: default_build_dir(),
+            max_note_size: default_max_note_mib(),
         }
     }
+}
+
+/// 16 MiB: a thousand times a long real note.
+fn default_max_note_mib() -> u64 {
+    16
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -262,6 +272,8 @@ pub struct Config {
     pub content_dir: PathBuf,
     pub exclude: Vec<String>,
     pub output_dir: PathBuf,
+    /// The largest note read (`[build] max-note-size`, in MiB).
+    pub max_note_bytes: u64,
     pub site_url: SiteUrl,
     pub cname: Option<String>,
     pub permalink: String,
@@ -415,6 +427,12 @@ impl Config {
             SiteUrl::parse(&site_url_text).map_err(|m| Error::one(Location::file(path), m))?;
         let permalink = raw.output.html.permalink;
         check_permalink(&permalink).map_err(|m| Error::one(Location::file(path), m))?;
+        if raw.build.max_note_size == 0 || raw.build.max_note_size > 4096 {
+            return Err(Error::one(
+                Location::file(path),
+                "[build] max-note-size is in MiB and must be between 1 and 4096",
+            ));
+        }
         if raw.output.html.paginate_by == 0 {
             return Err(Error::one(
                 Location::file(path),
@@ -437,6 +455,7 @@ impl Config {
             content_dir: root.join(&raw.book.src),
             exclude: raw.book.exclude,
             output_dir,
+            max_note_bytes: raw.build.max_note_size << 20,
             site_url,
             cname: raw.output.html.cname.filter(|c| !c.trim().is_empty()),
             permalink,
@@ -452,6 +471,16 @@ impl Config {
     }
 
     /// The configured language with this code, if any.
+    /// The folders a build reads: the output may not be inside any of them
+    /// (the next build would read the last one's output as input).
+    pub fn source_folders(&self) -> Vec<PathBuf> {
+        ["static", "templates", "i18n"]
+            .iter()
+            .map(|f| self.root.join(f))
+            .chain(std::iter::once(self.content_dir.clone()))
+            .collect()
+    }
+
     pub fn language(&self, code: &str) -> Option<&Language> {
         self.languages.iter().find(|l| l.code == code)
     }

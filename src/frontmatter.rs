@@ -25,7 +25,7 @@ pub struct FrontMatter {
     pub draft: bool,
     pub slug: Option<Spanned<String>>,
     pub description: Option<String>,
-    pub translation_key: Option<String>,
+    pub translation_key: Option<Spanned<String>>,
     pub model: Option<String>,
     /// `image:` is a flag (`false`) in the corpus and a path in other blogs.
     pub image: Option<Value>,
@@ -264,7 +264,7 @@ fn set_key(
         "type" => fm.kind = scalar_text(key, value)?,
         "slug" => fm.slug = scalar_text(key, value)?.map(spanned),
         "description" => fm.description = scalar_text(key, value)?,
-        "translation_key" => fm.translation_key = scalar_text(key, value)?,
+        "translation_key" => fm.translation_key = scalar_text(key, value)?.map(spanned),
         "model" => fm.model = scalar_text(key, value)?,
         "tags" => fm.tags = tags(value)?,
         "image" => fm.image = Some(to_json(value)?),

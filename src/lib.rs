@@ -20,6 +20,7 @@ pub mod config;
 pub mod deploy;
 pub mod discover;
 pub mod error;
+pub mod fault;
 pub mod frontmatter;
 pub mod highlight;
 pub mod i18n;
@@ -128,9 +129,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     others
         .par_iter()
         .try_for_each(|f| writer.put(f).map(drop))?;
-    let written = writer.finish()?;
+    let (written, notices) = writer.finish()?;
     clock.lap("writing output");
-    let warnings = session.warnings.clone();
+    let mut warnings = notices;
+    warnings.extend(session.warnings.iter().cloned());
     let mut timings = session.timings.clone();
     timings.extend(clock.laps);
     let report = BuildReport {
@@ -359,20 +361,34 @@ fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
     Ok(files)
 }
 
-/// A static file must not silently replace a generated page.
-fn check_unique_paths(files: &[OutputFile]) -> Result<(), Error> {
+/// A static file must not silently replace a generated page, and no file
+/// may be where another needs a folder (`x` and `x/index.html`).
+pub(crate) fn check_unique_paths(files: &[OutputFile]) -> Result<(), Error> {
+    let location = |f: &OutputFile| match &f.content {
+        Content::Copy(from) => Location::file(discover::display_path(from)),
+        Content::Bytes(_) | Content::Kept { .. } => Location::file(&f.path),
+    };
     let mut seen = rustc_hash::FxHashSet::default();
     seen.reserve(files.len());
     let mut problems = Vec::new();
     for f in files {
         if !seen.insert(f.path.as_str()) {
-            let location = match &f.content {
-                Content::Copy(from) => Location::file(discover::display_path(from)),
-                Content::Bytes(_) | Content::Kept { .. } => Location::file(&f.path),
-            };
             problems.push(Diagnostic::new(
-                location,
+                location(f),
                 format!("{} is written twice: a static file has the path of a generated page; rename or remove it", f.path),
+            ));
+        }
+    }
+    for f in files {
+        if let Some(folder) = f
+            .path
+            .match_indices('/')
+            .map(|(i, _)| &f.path[..i])
+            .find(|p| seen.contains(p))
+        {
+            problems.push(Diagnostic::new(
+                location(f),
+                format!("{} needs a folder `{folder}`, but the site has a file there; rename one of them", f.path),
             ));
         }
     }

@@ -148,7 +148,6 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     let lines = Lines::new(markdown);
     let log = RefCell::new(LinkLog::default());
     let mut ids = HashSet::new();
-    let mut events: Vec<Event> = Vec::new();
     let mut parser =
         Parser::new_ext(markdown, options())
             .into_offset_iter()
@@ -165,7 +164,16 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
             });
     let mut summary_done = false;
     let mut depth = 0usize;
-    while let Some(event) = parser.next() {
+    // Events reach the HTML writer as they are made, never all at once: a
+    // note's memory stays a small multiple of its size (a note that is one
+    // huge table would hold ten event records per cell).
+    let mut pending: std::collections::VecDeque<Event> = std::collections::VecDeque::new();
+    let mut html = String::with_capacity(markdown.len() * 2);
+    let stream = std::iter::from_fn(|| loop {
+        if let Some(e) = pending.pop_front() {
+            return Some(e);
+        }
+        let event = parser.next()?;
         match event {
             Event::Start(Tag::Heading {
                 level,
@@ -182,7 +190,7 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
                 let id = unique_id(&wanted, &mut ids);
                 let mut inner_html = String::new();
                 pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
-                events.push(Event::Html(
+                pending.push_back(Event::Html(
                     heading_html(level, &id, &classes, &attrs, &inner_html).into(),
                 ));
                 out.toc.push(TocEntry {
@@ -216,7 +224,7 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
                 if let Some(unclosed) = unclosed_fence(markdown, &range, &lines) {
                     out.unclosed_fences.push(unclosed);
                 }
-                events.push(Event::Html(CowStr::from(block.html.to_string())));
+                pending.push_back(Event::Html(CowStr::from(block.html.to_string())));
             }
             Event::Start(Tag::Paragraph) if depth == 0 && !summary_done => {
                 let inner: Vec<Event> = parser
@@ -228,18 +236,18 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
                     out.summary = text.split_whitespace().collect::<Vec<_>>().join(" ");
                     summary_done = true;
                 }
-                events.push(Event::Start(Tag::Paragraph));
-                events.extend(inner);
-                events.push(Event::End(TagEnd::Paragraph));
+                pending.push_back(Event::Start(Tag::Paragraph));
+                pending.extend(inner);
+                pending.push_back(Event::End(TagEnd::Paragraph));
             }
             Event::Start(Tag::FootnoteDefinition(ref label)) => {
                 out.anchors.push(label.to_string());
                 depth += 1;
-                events.push(event);
+                pending.push_back(event);
             }
             Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::Table(_)) => {
                 depth += 1;
-                events.push(event);
+                pending.push_back(event);
             }
             Event::End(
                 TagEnd::BlockQuote(_)
@@ -248,13 +256,12 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
                 | TagEnd::FootnoteDefinition,
             ) => {
                 depth = depth.saturating_sub(1);
-                events.push(event);
+                pending.push_back(event);
             }
-            other => events.push(other),
+            other => pending.push_back(other),
         }
-    }
-    let mut html = String::with_capacity(markdown.len() * 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    });
+    pulldown_cmark::html::push_html(&mut html, stream);
     out.html_hash = xxhash_rust::xxh3::xxh3_128(html.as_bytes());
     out.html = Some(html.into());
     let log = log.into_inner();

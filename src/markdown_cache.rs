@@ -152,6 +152,7 @@ impl MarkdownCache {
         // Named for this process: two builds at once each rename a whole file.
         let temporary = path.with_extension(format!("{}.partial", std::process::id()));
         std::fs::write(&temporary, bytes)?;
+        crate::fault::pause("caches");
         std::fs::rename(&temporary, path)
     }
 }

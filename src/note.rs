@@ -31,11 +31,17 @@ pub struct Note {
 /// Reads and parses the note at `source`. Every problem found is returned,
 /// not only the first.
 pub fn read(source: &SourceFile, config: &Config) -> Result<Note, Vec<Diagnostic>> {
-    let (bytes, modified) = read_file(&config.content_dir.join(&source.rel)).map_err(|e| {
-        vec![Diagnostic::new(
-            Location::file(&source.path),
-            format!("could not read the file: {e}"),
-        )]
+    let path = config.content_dir.join(&source.rel);
+    let (bytes, modified) = read_file(&path, config.max_note_bytes).map_err(|e| {
+        let message = if e.kind() == std::io::ErrorKind::FileTooLarge {
+            format!(
+                "the file is {e}, more than the {} MiB a note may be: split it, list it under `exclude`, or raise `max-note-size` under [build] in book.toml",
+                config.max_note_bytes >> 20
+            )
+        } else {
+            format!("could not read the file: {e}")
+        };
+        vec![Diagnostic::new(Location::file(&source.path), message)]
     })?;
     let mut note = parse(source, &bytes, config)?;
     note.modified = modified;
@@ -43,10 +49,24 @@ pub fn read(source: &SourceFile, config: &Config) -> Result<Note, Vec<Diagnostic
 }
 
 /// A file's bytes and modification time, from one open.
-fn read_file(path: &std::path::Path) -> std::io::Result<(Vec<u8>, Option<std::time::SystemTime>)> {
+/// A file larger than `limit` is not read (error kind `FileTooLarge`, its
+/// size as the message), nor one that grows past it while being read.
+fn read_file(
+    path: &std::path::Path,
+    limit: u64,
+) -> std::io::Result<(Vec<u8>, Option<std::time::SystemTime>)> {
     use std::io::Read;
+    let too_large = |size: u64| {
+        std::io::Error::new(
+            std::io::ErrorKind::FileTooLarge,
+            format!("{:.1} MiB", size as f64 / 1048576.0),
+        )
+    };
     let mut file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
+    if meta.len() > limit {
+        return Err(too_large(meta.len()));
+    }
     let size = meta.len() as usize;
     // Read until the size the system gave is reached: reading on to the
     // end would cost one more call per note only to learn that there is no
@@ -67,7 +87,11 @@ fn read_file(path: &std::path::Path) -> std::io::Result<(Vec<u8>, Option<std::ti
     if filled < size || size == 0 {
         // Through `take`: `File::read_to_end` asks the system for the size
         // and position again.
-        file.take(u64::MAX).read_to_end(&mut bytes)?;
+        file.take(limit + 1 - bytes.len() as u64)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > limit {
+            return Err(too_large(bytes.len() as u64));
+        }
     }
     Ok((bytes, meta.modified().ok()))
 }
@@ -115,10 +139,19 @@ pub fn parse(source: &SourceFile, bytes: &[u8], config: &Config) -> Result<Note,
         })?,
         None => FrontMatter::default(),
     };
-    let mut problems = Vec::new();
     let (lang, stem_key) = language_and_key(source, &front, config);
-    let key = front.translation_key.clone().unwrap_or(stem_key);
-    let (name_date, name_slug) = split_date_prefix(&key);
+    let mut problems = Vec::new();
+    let key = match &front.translation_key {
+        Some(k) => match check_key(&k.value) {
+            Ok(()) => k.value.clone(),
+            Err(m) => {
+                problems.push(Diagnostic::new(at(k.line, k.column), m));
+                stem_key
+            }
+        },
+        None => stem_key,
+    };
+    let (name_date, name_slug_text) = split_date_prefix(&key);
     let name_date = match name_date {
         Some(Ok(d)) => Some(d.to_datetime(jiff::civil::Time::midnight())),
         Some(Err(bad)) => {
@@ -154,7 +187,7 @@ pub fn parse(source: &SourceFile, bytes: &[u8], config: &Config) -> Result<Note,
                 String::new()
             }
         },
-        None => name_slug.to_string(),
+        None => name_slug(name_slug_text),
     };
     if !problems.is_empty() {
         return Err(problems);
@@ -250,6 +283,36 @@ pub fn parse_date(text: &str) -> Option<DateTime> {
         }
     }
     text.parse::<DateTime>().ok()
+}
+
+/// The slug a file name (or translation key) gives: as written, but for
+/// characters no URL or file name should hold (controls, such as a tab or a
+/// newline, and `\\`, a folder separator elsewhere), each made `-`.
+/// Characters URLs escape (space, `#`, `?`, `%`, quotes) are kept: the
+/// page's URL is percent-encoded (see `site::encode_url_path`).
+fn name_slug(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() || c == '\\' { '-' } else { c })
+        .collect()
+}
+
+/// A translation key names a group of notes and, without `slug:`, gives
+/// their URL: it must be a path that stays where it is put.
+fn check_key(key: &str) -> Result<(), String> {
+    let bad = key.trim().is_empty()
+        || key.starts_with('/')
+        || key.chars().any(|c| c.is_control() || c == '\\')
+        || key
+            .split('/')
+            .any(|p| p.is_empty() || p == "." || p == "..");
+    if bad {
+        Err(format!(
+            "invalid translation_key `{}`: use the file name the notes share without their language, e.g. `2025-06-12-cffi` (no empty, `.` or `..` parts, no `/` at the start)",
+            key.escape_debug()
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 fn check_slug(slug: &str) -> Result<(), String> {

@@ -502,9 +502,12 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         return respond(StatusCode::OK, file);
     }
     if pages.contains_key(&format!("{path}/index.html")) {
+        // Built from the site path, never from the request as written:
+        // `//host` would make a protocol-relative URL to another site.
+        let location = format!("/{}/", crate::site::encode_url_path(&path));
         return Response::builder()
             .status(StatusCode::MOVED_PERMANENTLY)
-            .header(header::LOCATION, format!("{}/", uri.path()))
+            .header(header::LOCATION, location)
             .body(Body::empty())
             .unwrap_or_default();
     }

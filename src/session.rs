@@ -152,7 +152,7 @@ impl Session {
         // The walk takes one core; the last build's manifest is read on the
         // other.
         let (writer, sources) = rayon::join(
-            || Writer::open(&config.output_dir, &config.root),
+            || Writer::open(&config.output_dir, &config.root, &config.source_folders()),
             || discover::discover(&config, options.drafts),
         );
         let (writer, sources) = (writer?, sources?);
@@ -1041,6 +1041,9 @@ fn save_caches(
     let config = &site.config;
     let mut warnings = Vec::new();
     let path = markdown_cache_file(config);
+    if let Some(folder) = path.parent() {
+        sweep_partial_files(folder);
+    }
     if let Err(e) = markdown.save(&path, site, fresh) {
         warnings.push(format!(
             "{}: could not save the Markdown cache: {e}",
@@ -1055,6 +1058,41 @@ fn save_caches(
         ));
     }
     warnings
+}
+
+/// Removes the temporary files (`markdown.<pid>.partial`) of cache saves
+/// whose process is gone: a build killed while saving its caches leaves
+/// one, and it must not outlive the next build. A save in progress is
+/// another process's and is left alone (on systems without `/proc`, a
+/// temporary is taken for abandoned after an hour).
+fn sweep_partial_files(folder: &Path) {
+    let Ok(listing) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in listing.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_suffix(".partial"))
+            .and_then(|n| n.rsplit('.').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let gone = if Path::new("/proc/self").exists() {
+            pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+        } else {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > Duration::from_secs(3600))
+        };
+        if gone {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Where builds keep what they learnt of each note's Markdown, beside the
@@ -1095,13 +1133,41 @@ fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
         .into_iter()
         .map(|f| match f.content {
             Content::Copy(path) => {
-                let bytes = std::fs::read(&path)
-                    .map_err(|e| Error::io(&path, "read the static file", e))?;
+                let bytes =
+                    read_settled(&path).map_err(|e| Error::io(&path, "read the static file", e))?;
                 Ok(OutputFile::bytes(f.path, bytes))
             }
             Content::Bytes(_) | Content::Kept { .. } => Ok(f),
         })
         .collect()
+}
+
+/// A static file's bytes as one whole version: not while it is being
+/// written. A file changed in the last 50 ms, or whose size or time changed
+/// while it was read, is read again a little later (an editor writing in
+/// place truncates, then writes); the watcher's next event brings any later
+/// version. After a second of constant writing, what is there is taken.
+fn read_settled(path: &Path) -> std::io::Result<Vec<u8>> {
+    const QUIET: Duration = Duration::from_millis(50);
+    let look = |m: &std::fs::Metadata| (m.len(), m.modified().ok());
+    for _ in 0..20 {
+        let before = std::fs::metadata(path)?;
+        let age = before
+            .modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .unwrap_or(QUIET);
+        if age < QUIET {
+            std::thread::sleep(QUIET - age);
+            continue;
+        }
+        let bytes = std::fs::read(path)?;
+        let after = std::fs::metadata(path)?;
+        if look(&before) == look(&after) && bytes.len() as u64 == after.len() {
+            return Ok(bytes);
+        }
+    }
+    std::fs::read(path)
 }
 
 /// Puts `files` into `pages`, drops pages not in `expected`, and says what

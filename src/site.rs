@@ -82,7 +82,7 @@ impl Site {
         });
         let notes: Vec<Arc<Note>> = ranked.into_iter().map(|(_, n)| n).collect();
         adjacent_duplicates(&notes)?;
-        let notes = place_notes(&config, notes)?;
+        let notes = place_notes(&config, &languages, notes)?;
 
         let mut groups: Vec<TranslationGroup> = Vec::new();
         let mut group_of = Vec::with_capacity(notes.len());
@@ -314,37 +314,49 @@ fn adjacent_duplicates<N: Borrow<Note>>(sorted: &[N]) -> Result<(), Error> {
 }
 
 /// Gives every note its URL and output file, and checks that no two pages
-/// land on one file.
-fn place_notes(config: &Config, notes: Vec<Arc<Note>>) -> Result<Vec<SiteNote>, Error> {
+/// land on one file, that no page takes a file notes generates, and that
+/// every page's file stays inside the output folder with names the file
+/// system takes.
+fn place_notes(
+    config: &Config,
+    languages: &[Language],
+    notes: Vec<Arc<Note>>,
+) -> Result<Vec<SiteNote>, Error> {
     let mut taken: FxHashMap<String, usize> = FxHashMap::default();
     let mut problems = Vec::new();
     let mut placed = Vec::with_capacity(notes.len());
+    let reserved = Reserved::new(config, languages);
     // Each note's URL on its own (in parallel); then the checks, in order.
     let urls: Vec<Result<(String, String), String>> = notes
         .par_iter()
-        .map(|note| permalink(config, note).map(|url| (url_to_file(&url), url)))
+        .map(|note| {
+            let raw = permalink(config, note)?;
+            let file = url_to_file(&raw);
+            check_file(&file).map(|()| (file, encode_url_path(&raw)))
+        })
         .collect();
     for (note, url) in notes.into_iter().zip(urls) {
+        let at = identity_location(&note);
         let (file, url) = match url {
             Ok(placed) => placed,
             Err(m) => {
-                problems.push(Diagnostic::new(Location::file(&note.source.path), m));
+                problems.push(Diagnostic::new(at, m));
                 continue;
             }
         };
         if let Some(&other) = taken.get(&file) {
             let other: &SiteNote = &placed[other];
             problems.push(Diagnostic::new(
-                Location::file(&note.source.path),
+                at,
                 format!(
                     "this note's page {url} is also the page of {}: give one of them another `slug:`",
                     other.note.source.path.display()
                 ),
             ));
-        } else if is_reserved(config, &file) {
+        } else if let Some(what) = reserved.conflict(&file) {
             problems.push(Diagnostic::new(
-                Location::file(&note.source.path),
-                format!("this note's page {url} would overwrite a page notes generates: give it another `slug:`"),
+                at,
+                format!("this note's page {url} would take the place of {what}, which notes generates: give the note another `slug:`"),
             ));
         } else {
             taken.insert(file.clone(), placed.len());
@@ -356,6 +368,127 @@ fn place_notes(config: &Config, notes: Vec<Arc<Note>>) -> Result<Vec<SiteNote>, 
     } else {
         Err(Error::Input(problems))
     }
+}
+
+/// Where a note's URL comes from: its `slug:`, else its
+/// `translation_key:`, else its file name.
+fn identity_location(note: &Note) -> Location {
+    let front = note
+        .front
+        .slug
+        .as_ref()
+        .or(note.front.translation_key.as_ref());
+    match front {
+        Some(s) => Location::new(&note.source.path, s.line, s.column),
+        None => Location::file(&note.source.path),
+    }
+}
+
+/// The longest file name most file systems take, in bytes.
+const NAME_MAX: usize = 255;
+
+/// A page's file must stay inside the output folder (no `..`, `.` or empty
+/// part, nothing absolute) and each of its names must fit the file system.
+fn check_file(file: &str) -> Result<(), String> {
+    if !crate::output::is_inside(file) {
+        return Err(format!(
+            "this note's page would be written to `{file}`, which is not a path inside the output folder: give it a `slug:` of letters, digits, `-` and `_`"
+        ));
+    }
+    if let Some(long) = file.split('/').find(|p| p.len() > NAME_MAX) {
+        return Err(format!(
+            "this note's page file name `{}…` is {} bytes long, more than the {NAME_MAX} a file system takes: give the note a shorter `slug:`",
+            long.chars().take(24).collect::<String>(),
+            long.len()
+        ));
+    }
+    Ok(())
+}
+
+/// The files and folders notes writes besides note pages: every
+/// language's home, feed, index pages and search page, the 404 page, the
+/// sitemaps, the search index and the theme's assets.
+struct Reserved {
+    files: BTreeSet<String>,
+    folders: Vec<String>,
+}
+
+impl Reserved {
+    fn new(config: &Config, languages: &[Language]) -> Reserved {
+        let mut files: BTreeSet<String> = [
+            "404.html",
+            "sitemap.xml",
+            "highlight.css",
+            ".nojekyll",
+            "CNAME",
+        ]
+        .iter()
+        .map(|f| f.to_string())
+        .chain(
+            crate::render::BUILTIN_STATIC
+                .iter()
+                .map(|(f, _)| f.to_string()),
+        )
+        .collect();
+        let mut folders = Vec::new();
+        for lang in languages {
+            let home = if lang.code == config.default_language {
+                String::new()
+            } else {
+                format!("{}/", lang.code)
+            };
+            files.insert(format!("{home}index.html"));
+            files.insert(format!("{home}atom.xml"));
+            folders.push(format!("{home}page/"));
+            folders.push(format!("{home}search/"));
+        }
+        Reserved { files, folders }
+    }
+
+    /// What generated file `file` would replace, or be written under (a
+    /// page `atom.xml/index.html` needs a folder where the feed is).
+    fn conflict(&self, file: &str) -> Option<String> {
+        if self.files.contains(file) || is_sitemap_part(file) {
+            return Some(format!("`{file}`"));
+        }
+        if let Some(folder) = self.folders.iter().find(|f| file.starts_with(f.as_str())) {
+            return Some(format!("the folder `{folder}`"));
+        }
+        file.match_indices('/')
+            .map(|(i, _)| &file[..i])
+            .find(|p| self.files.contains(*p) || is_sitemap_part(p))
+            .map(|p| format!("`{p}`"))
+    }
+}
+
+/// `sitemap-3.xml`: a part of a large site's sitemap.
+fn is_sitemap_part(file: &str) -> bool {
+    file.strip_prefix("sitemap-")
+        .and_then(|r| r.strip_suffix(".xml"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A site path as it goes into links, feeds and the sitemap: characters
+/// that end or break a URL path (space, `#`, `?`, `%`, quotes, controls,
+/// backslash, …) percent-encoded, so that every URL reaches the file named
+/// by the path as written; letters of every script are kept (IRIs).
+pub fn encode_url_path(path: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(path.len());
+    for c in path.chars() {
+        if c.is_ascii_control()
+            || " \"#%<>?[\\]^`{|}".contains(c)
+            || ('\u{80}'..='\u{9f}').contains(&c)
+        {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                let _ = write!(out, "%{b:02X}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The site path of a note from the permalink pattern. A pattern without
@@ -441,18 +574,6 @@ pub fn url_to_file(url: &str) -> String {
     } else {
         format!("{path}.html")
     }
-}
-
-/// Files notes writes besides note pages, which a note must not take.
-fn is_reserved(config: &Config, file: &str) -> bool {
-    let reserved: BTreeSet<&str> = ["index.html", "404.html", "sitemap.xml", "atom.xml"].into();
-    let first = file.split('/').next().unwrap_or("");
-    reserved.contains(file)
-        || file.starts_with("page/")
-        || (config.language(first).is_some() && {
-            let rest = &file[first.len() + 1..];
-            rest == "index.html" || rest == "atom.xml" || rest.starts_with("page/")
-        })
 }
 
 #[cfg(test)]
@@ -587,6 +708,6 @@ mod tests {
         let err = Site::assemble(c, notes, &mut vec![])
             .unwrap_err()
             .to_string();
-        assert!(err.contains("would overwrite"), "{err}");
+        assert!(err.contains("would take the place of"), "{err}");
     }
 }

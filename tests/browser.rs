@@ -339,7 +339,7 @@ fn serve_under_sub_path(site: &TestSite) -> String {
 fn a_pasted_traceback_in_the_box_shows_the_right_note_first() {
     let site = TestSite::new(
         &corpus(),
-        "exclude = [\"**/README.md\", \"notes/notes/**\"]\n",
+        "exclude = [\"**/README.md\", \"notes/notes/**\", \"jekyll/**\"]\n",
     );
     let base = serve_under_sub_path(&site);
     let browser = Browser::start();

@@ -726,7 +726,7 @@ fn assemble(info: &Info, data_lang: Option<&str>, lines: &[String]) -> String {
             if info.linenos {
                 html.push_str(&format!(
                     "<span class=\"ln\" aria-hidden=\"true\">{}</span>",
-                    info.linenostart + i
+                    info.linenostart.saturating_add(i)
                 ));
             }
             html.push_str(line);

@@ -414,11 +414,13 @@ impl Events {
     }
 }
 
-/// The whole corpus (tldr and the blog's notes) as one site.
+/// The whole corpus (tldr and the blog's notes) as one site; the Jekyll
+/// miniature (`jekyll/`) holds copies of the same notes in its own layout
+/// and is a site of its own.
 pub fn corpus_site() -> TestSite {
     TestSite::new(
         &corpus(),
-        "exclude = [\"**/README.md\", \"notes/notes/**\"]\n[output.html]\nsite-url = \"https://example.org/notes/\"\n",
+        "exclude = [\"**/README.md\", \"notes/notes/**\", \"jekyll/**\"]\n[output.html]\nsite-url = \"https://example.org/notes/\"\n",
     )
 }
 
