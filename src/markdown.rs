@@ -169,96 +169,98 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     // huge table would hold ten event records per cell).
     let mut pending: std::collections::VecDeque<Event> = std::collections::VecDeque::new();
     let mut html = String::with_capacity(markdown.len() * 2);
-    let stream = std::iter::from_fn(|| loop {
-        if let Some(e) = pending.pop_front() {
-            return Some(e);
-        }
-        let event = parser.next()?;
-        match event {
-            Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs,
-            }) => {
-                let inner: Vec<Event> = parser
-                    .by_ref()
-                    .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
-                    .collect();
-                let title = plain_text(&inner);
-                let wanted = id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&title));
-                let id = unique_id(&wanted, &mut ids);
-                let mut inner_html = String::new();
-                pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
-                pending.push_back(Event::Html(
-                    heading_html(level, &id, &classes, &attrs, &inner_html).into(),
-                ));
-                out.toc.push(TocEntry {
-                    level: level as u8,
-                    id,
-                    title,
-                });
+    let stream = std::iter::from_fn(|| {
+        loop {
+            if let Some(e) = pending.pop_front() {
+                return Some(e);
             }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let info = match kind {
-                    CodeBlockKind::Fenced(info) => info.to_string(),
-                    CodeBlockKind::Indented => String::new(),
-                };
-                let mut code = String::new();
-                for e in parser.by_ref() {
-                    match e {
-                        Event::Text(t) => code.push_str(&t),
-                        Event::End(TagEnd::CodeBlock) => break,
-                        _ => {}
-                    }
-                }
-                let block = opts.highlighter.block(&info, &code);
-                out.blocks.push(crate::highlight::key(&info, &code));
-                let range = log.borrow().code_starts.last().cloned().unwrap_or(0..0);
-                if let Some(fallback) = block.fallback {
-                    out.fallbacks.push(CodeFallback {
-                        line: lines.of(range.start),
-                        fallback,
+            let event = parser.next()?;
+            match event {
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }) => {
+                    let inner: Vec<Event> = parser
+                        .by_ref()
+                        .take_while(|e| !matches!(e, Event::End(TagEnd::Heading(_))))
+                        .collect();
+                    let title = plain_text(&inner);
+                    let wanted = id.map(|i| i.to_string()).unwrap_or_else(|| slugify(&title));
+                    let id = unique_id(&wanted, &mut ids);
+                    let mut inner_html = String::new();
+                    pulldown_cmark::html::push_html(&mut inner_html, inner.into_iter());
+                    pending.push_back(Event::Html(
+                        heading_html(level, &id, &classes, &attrs, &inner_html).into(),
+                    ));
+                    out.toc.push(TocEntry {
+                        level: level as u8,
+                        id,
+                        title,
                     });
                 }
-                if let Some(unclosed) = unclosed_fence(markdown, &range, &lines) {
-                    out.unclosed_fences.push(unclosed);
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let info = match kind {
+                        CodeBlockKind::Fenced(info) => info.to_string(),
+                        CodeBlockKind::Indented => String::new(),
+                    };
+                    let mut code = String::new();
+                    for e in parser.by_ref() {
+                        match e {
+                            Event::Text(t) => code.push_str(&t),
+                            Event::End(TagEnd::CodeBlock) => break,
+                            _ => {}
+                        }
+                    }
+                    let block = opts.highlighter.block(&info, &code);
+                    out.blocks.push(crate::highlight::key(&info, &code));
+                    let range = log.borrow().code_starts.last().cloned().unwrap_or(0..0);
+                    if let Some(fallback) = block.fallback {
+                        out.fallbacks.push(CodeFallback {
+                            line: lines.of(range.start),
+                            fallback,
+                        });
+                    }
+                    if let Some(unclosed) = unclosed_fence(markdown, &range, &lines) {
+                        out.unclosed_fences.push(unclosed);
+                    }
+                    pending.push_back(Event::Html(CowStr::from(block.html.to_string())));
                 }
-                pending.push_back(Event::Html(CowStr::from(block.html.to_string())));
-            }
-            Event::Start(Tag::Paragraph) if depth == 0 && !summary_done => {
-                let inner: Vec<Event> = parser
-                    .by_ref()
-                    .take_while(|e| !matches!(e, Event::End(TagEnd::Paragraph)))
-                    .collect();
-                let text = plain_text(&inner);
-                if !text.trim().is_empty() {
-                    out.summary = text.split_whitespace().collect::<Vec<_>>().join(" ");
-                    summary_done = true;
+                Event::Start(Tag::Paragraph) if depth == 0 && !summary_done => {
+                    let inner: Vec<Event> = parser
+                        .by_ref()
+                        .take_while(|e| !matches!(e, Event::End(TagEnd::Paragraph)))
+                        .collect();
+                    let text = plain_text(&inner);
+                    if !text.trim().is_empty() {
+                        out.summary = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                        summary_done = true;
+                    }
+                    pending.push_back(Event::Start(Tag::Paragraph));
+                    pending.extend(inner);
+                    pending.push_back(Event::End(TagEnd::Paragraph));
                 }
-                pending.push_back(Event::Start(Tag::Paragraph));
-                pending.extend(inner);
-                pending.push_back(Event::End(TagEnd::Paragraph));
+                Event::Start(Tag::FootnoteDefinition(ref label)) => {
+                    out.anchors.push(label.to_string());
+                    depth += 1;
+                    pending.push_back(event);
+                }
+                Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::Table(_)) => {
+                    depth += 1;
+                    pending.push_back(event);
+                }
+                Event::End(
+                    TagEnd::BlockQuote(_)
+                    | TagEnd::List(_)
+                    | TagEnd::Table
+                    | TagEnd::FootnoteDefinition,
+                ) => {
+                    depth = depth.saturating_sub(1);
+                    pending.push_back(event);
+                }
+                other => pending.push_back(other),
             }
-            Event::Start(Tag::FootnoteDefinition(ref label)) => {
-                out.anchors.push(label.to_string());
-                depth += 1;
-                pending.push_back(event);
-            }
-            Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::Table(_)) => {
-                depth += 1;
-                pending.push_back(event);
-            }
-            Event::End(
-                TagEnd::BlockQuote(_)
-                | TagEnd::List(_)
-                | TagEnd::Table
-                | TagEnd::FootnoteDefinition,
-            ) => {
-                depth = depth.saturating_sub(1);
-                pending.push_back(event);
-            }
-            other => pending.push_back(other),
         }
     });
     pulldown_cmark::html::push_html(&mut html, stream);

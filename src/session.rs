@@ -1142,13 +1142,16 @@ fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
         .collect()
 }
 
+/// How long a static file must be left alone before serve takes it.
+const SETTLE: Duration = Duration::from_millis(50);
+
 /// A static file's bytes as one whole version: not while it is being
 /// written. A file changed in the last 50 ms, or whose size or time changed
 /// while it was read, is read again a little later (an editor writing in
 /// place truncates, then writes); the watcher's next event brings any later
 /// version. After a second of constant writing, what is there is taken.
 fn read_settled(path: &Path) -> std::io::Result<Vec<u8>> {
-    const QUIET: Duration = Duration::from_millis(50);
+    const QUIET: Duration = SETTLE;
     let look = |m: &std::fs::Metadata| (m.len(), m.modified().ok());
     for _ in 0..20 {
         let before = std::fs::metadata(path)?;
@@ -1219,5 +1222,31 @@ fn diff(old: &BTreeMap<String, OutputFile>, new: &BTreeMap<String, OutputFile>) 
             .filter(|p| !new.contains_key(*p))
             .cloned()
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file written in place in two steps is taken whole: the read waits
+    /// until it has been left alone for a while.
+    #[test]
+    fn a_static_file_written_in_place_is_read_whole() {
+        use std::io::Write;
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("data.txt");
+        let new = "new ".repeat(10_000);
+        std::fs::write(&path, "old ".repeat(10_000)).unwrap();
+        let mut f = std::fs::File::create(&path).unwrap();
+        f.write_all(&new.as_bytes()[..new.len() / 2]).unwrap();
+        let reader = {
+            let path = path.clone();
+            std::thread::spawn(move || read_settled(&path).unwrap())
+        };
+        std::thread::sleep(SETTLE / 5);
+        f.write_all(&new.as_bytes()[new.len() / 2..]).unwrap();
+        drop(f);
+        assert_eq!(reader.join().unwrap(), new.as_bytes());
     }
 }

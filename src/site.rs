@@ -192,9 +192,13 @@ impl Site {
                 .rsplit_once('/')
                 .map_or("", |(f, _)| f);
             let resolved = normalize(folder, path);
+            // As written, or with its %-escapes decoded (a file name with a
+            // tab or `%` in it can only be linked to escaped).
+            let decoded = percent_decode(path).and_then(|p| normalize(folder, &p));
             resolved
                 .as_deref()
                 .and_then(|r| self.by_source.get(r))
+                .or_else(|| decoded.as_deref().and_then(|r| self.by_source.get(r)))
                 .map(|&i| self.group_of[i])
                 .ok_or_else(|| {
                     format!(

@@ -212,6 +212,10 @@ fn remove_empty_folders(output: &Path, files: &[&str]) {
 /// Reads the marker of a folder found under one of notes' own names beside
 /// the output, refusing one that notes did not make.
 fn leftover_marker(dir: &Path) -> Result<String, Error> {
+    if fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none()) {
+        // Killed between making the staging folder and its marker.
+        return Ok(manifest::STAGING.to_string());
+    }
     let marker = dir.join(MARKER);
     let is_file = fs::symlink_metadata(&marker).is_ok_and(|m| m.is_file());
     let text = if is_file {
@@ -239,8 +243,14 @@ pub(super) fn recover(output: &Path, beside: &Beside) -> Result<Vec<String>, Err
     let mut notices = Vec::new();
     let exists = |p: &Path| fs::symlink_metadata(p).is_ok();
     if exists(&beside.staging) {
-        let marker = leftover_marker(&beside.staging)?;
-        if let Some(steps) = read_journal(&beside.staging) {
+        // A journal in notes' format is notes': once it has moved the
+        // marker in, it is all that says so.
+        let journal = read_journal(&beside.staging);
+        let marker = match journal {
+            Some(_) => String::new(),
+            None => leftover_marker(&beside.staging)?,
+        };
+        if let Some(steps) = journal {
             apply(&beside.staging, output, &steps)?;
             notices.push(format!(
                 "{}: the last build was interrupted while it moved its {} changes into place; they are all in place now",

@@ -130,7 +130,16 @@ pub fn links(html: &str) -> Vec<String> {
         while let Some(i) = rest.find(attr) {
             rest = &rest[i + attr.len()..];
             if let Some(end) = rest.find('"') {
-                out.push(rest[..end].replace("&amp;", "&"));
+                out.push(
+                    rest[..end]
+                        .replace("&quot;", "\"")
+                        .replace("&#x27;", "'")
+                        .replace("&#39;", "'")
+                        .replace("&#x2F;", "/")
+                        .replace("&lt;", "<")
+                        .replace("&gt;", ">")
+                        .replace("&amp;", "&"),
+                );
                 rest = &rest[end..];
             }
         }
@@ -181,6 +190,11 @@ pub fn broken_links(out: &Path, site_url: &str) -> Vec<String> {
                 ));
                 continue;
             };
+            let Some(inside) = notes::site::percent_decode(inside) else {
+                broken.push(format!("{rel}: {link} (a broken %-escape)"));
+                continue;
+            };
+            let inside = inside.as_str();
             let target = out.join(inside);
             let ok = if inside.is_empty() || inside.ends_with('/') {
                 target.join("index.html").is_file()
