@@ -22,6 +22,7 @@ pub mod discover;
 pub mod error;
 pub mod fault;
 pub mod frontmatter;
+pub mod fuzz;
 pub mod highlight;
 pub mod i18n;
 pub mod markdown;

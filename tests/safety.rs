@@ -457,7 +457,7 @@ fn front_matter_cannot_place_a_page_outside_or_over_a_generated_one() {
         site.write("content/a-de.md", "---\ntitle: A\n---\nBody.\n");
         site.write(
             &format!("content/x-{lang}.md"),
-            &format!("---\ntitle: X\n{line}\n---\nBody.\n"),
+            format!("---\ntitle: X\n{line}\n---\nBody.\n"),
         );
         let (ok, stderr) = build(&site, &[]);
         assert!(!ok, "{line}: the build passed");
@@ -554,7 +554,7 @@ fn odd_file_names_get_urls_that_reach_their_pages() {
         assert!(file.is_file(), "{url} does not reach a page");
         reached += 1;
     }
-    assert!(reached >= names.len() + 1, "{reached} URLs in the sitemap");
+    assert!(reached > names.len(), "{reached} URLs in the sitemap");
     assert_eq!(
         common::broken_links(&out, "https://example.org/"),
         Vec::<String>::new()

@@ -287,6 +287,21 @@ pub(super) fn recover(output: &Path, beside: &Beside) -> Result<Vec<String>, Err
     Ok(notices)
 }
 
+/// Whether [`recover`] would refuse what is beside the output, without
+/// changing anything (for `notes check`).
+pub(super) fn check_leftovers(beside: &Beside) -> Result<(), Error> {
+    if fs::symlink_metadata(&beside.staging).is_ok() && read_journal(&beside.staging).is_none() {
+        leftover_marker(&beside.staging)?;
+    }
+    if fs::read_dir(&beside.old).is_ok_and(|mut d| d.next().is_some()) {
+        return Err(Error::Output(format!(
+            "{} is in the way: notes uses that name for an empty folder it replaces, and this one is not empty; move it away",
+            beside.old.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Puts a first build's staging folder in place of `output` (missing, or
 /// an empty folder), in one step where the platform can.
 pub(super) fn swap_in(staging: &Path, output: &Path, beside: &Beside) -> Result<(), Error> {

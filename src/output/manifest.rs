@@ -123,6 +123,11 @@ fn parse_line(line: &str, with_inputs: bool) -> Option<(&str, Entry)> {
 /// Whether `path` names something inside a folder: relative, `/`-separated
 /// parts none of which is empty, `.` or `..`, and no NUL.
 pub fn is_inside(path: &str) -> bool {
+    // On Windows, `\\` separates folders too and `C:` names a drive.
+    let windows_escape = cfg!(windows)
+        && path
+            .split(['/', '\\'])
+            .any(|p| p == ".." || p.contains(':'));
     !path.is_empty()
         && !path.contains('\0')
         && !Path::new(path).is_absolute()
@@ -130,10 +135,7 @@ pub fn is_inside(path: &str) -> bool {
         && path
             .split('/')
             .all(|p| !p.is_empty() && p != "." && p != "..")
-        && !(cfg!(windows)
-            && path
-                .split(['/', '\\'])
-                .any(|p| p == ".." || p.contains(':')))
+        && !windows_escape
 }
 
 /// The manifest's text: the header, then one line per file in path order.

@@ -128,6 +128,7 @@ impl Previous {
 pub fn inspect(output: &Path, root: &Path, sources: &[PathBuf]) -> Result<(), Error> {
     let output = output_folder(output)?;
     check_boundary(&output, root, sources)?;
+    commit::check_leftovers(&Beside::of(&output))?;
     read_marker(&output).map(drop)
 }
 
@@ -175,9 +176,9 @@ struct WriterState {
 
 impl Writer {
     /// Checks that `output` may be written (refusing a folder notes did not
-    /// make, one holding the sources, or one inside a source folder such as
+    /// make, one holding the site, or one inside any of the folders in
     /// `sources`), finishes or undoes what an interrupted build left, and
-    /// reads the last build's manifest and what the folder holds.
+    /// reads the last build's manifest.
     pub fn open(output: &Path, root: &Path, sources: &[PathBuf]) -> Result<Writer, Error> {
         let output = output_folder(output)?;
         check_boundary(&output, root, sources)?;
