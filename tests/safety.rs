@@ -641,3 +641,40 @@ fn serve_redirects_inside_the_site_and_serves_whole_static_files() {
     writer.join().unwrap();
     assert!(answers > 10, "{answers} answers");
 }
+
+/// The temporaries an earlier version left in the output when it was
+/// killed (`<file>.notes-pending`, beside files its marker lists) are
+/// removed by the first build of this one, which says so; nothing else
+/// of the folder is touched.
+#[test]
+fn an_earlier_versions_temporaries_are_removed() {
+    let site = real_site();
+    site.build_ok(&["--quiet"]);
+    let marker = site.out().join(".notes-build");
+    let text = fs::read_to_string(&marker).unwrap();
+    let (_, rest) = text.split_once('\n').unwrap();
+    fs::write(
+        &marker,
+        format!("# Written by `notes build`: the files of the last build (xxh3-128, bytes, inputs' xxh3-128 or -, path). Do not edit.\n{rest}"),
+    )
+    .unwrap();
+    fs::write(site.out().join("cffi/index.html.notes-pending"), "half").unwrap();
+    fs::write(site.out().join("sitemap.xml.notes-pending"), "half").unwrap();
+    fs::write(site.out().join("mine.notes-pending"), "mine").unwrap();
+    let stderr = site.build_ok(&[]);
+    assert!(stderr.contains("removed 2 temporary files"), "{stderr}");
+    assert!(!site.out().join("cffi/index.html.notes-pending").exists());
+    assert!(!site.out().join("sitemap.xml.notes-pending").exists());
+    assert_eq!(
+        fs::read_to_string(site.out().join("mine.notes-pending")).unwrap(),
+        "mine"
+    );
+    assert!(
+        fs::read_to_string(&marker)
+            .unwrap()
+            .starts_with("# Written by `notes build` (3)")
+    );
+    let mut files = site_files(&site.out());
+    files.remove("mine.notes-pending");
+    assert_eq!(files, fresh_build(&site));
+}

@@ -16,7 +16,12 @@ use rustc_hash::FxHashMap;
 pub const MARKER: &str = ".notes-build";
 
 /// The header of the current manifest.
-pub(super) const HEADER: &str = "# Written by `notes build`: the files of the last build (xxh3-128, bytes, inputs' xxh3-128 or -, path). Do not edit.";
+pub(super) const HEADER: &str = "# Written by `notes build` (3): the files of the last build (xxh3-128, bytes, inputs' xxh3-128 or -, path). Do not edit.";
+/// The same list, written by versions that renamed files into place one by
+/// one and could leave `<file>.notes-pending` temporaries in the output.
+const HEADER_V2: &str = "# Written by `notes build`: the files of the last build (xxh3-128, bytes, inputs' xxh3-128 or -, path). Do not edit.";
+/// What those versions named a file written but not yet renamed.
+pub(super) const OLD_PENDING: &str = ".notes-pending";
 /// The manifest before pages were kept by their inputs (no inputs column).
 const HEADER_V1: &str =
     "# Written by `notes build`: the files of the last build (xxh3-128, bytes, path). Do not edit.";
@@ -72,11 +77,20 @@ impl Untrusted {
     }
 }
 
+/// A marker read: the files it lists, and whether an earlier version of
+/// notes wrote it (its temporaries may be left in the output).
+#[derive(Debug, PartialEq, Eq)]
+pub(super) struct Parsed {
+    pub entries: Entries,
+    pub earlier: bool,
+}
+
 /// Reads a marker's text into the files it lists.
-pub(super) fn parse(text: &str) -> Result<Entries, Untrusted> {
+pub(super) fn parse(text: &str) -> Result<Parsed, Untrusted> {
     let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
-    let with_inputs = match first.trim_end_matches('\r') {
-        HEADER => true,
+    let first = first.trim_end_matches('\r');
+    let with_inputs = match first {
+        HEADER | HEADER_V2 => true,
         HEADER_V1 => false,
         TEXT_V0 => return Err(Untrusted::Unlisted),
         "" => return Err(Untrusted::Malformed("it is empty".into())),
@@ -101,7 +115,10 @@ pub(super) fn parse(text: &str) -> Result<Entries, Untrusted> {
     if entries.is_empty() {
         return Err(Untrusted::Malformed("it lists no file".into()));
     }
-    Ok(entries)
+    Ok(Parsed {
+        entries,
+        earlier: first != HEADER,
+    })
 }
 
 fn parse_line(line: &str, with_inputs: bool) -> Option<(&str, Entry)> {
@@ -161,7 +178,7 @@ pub(super) fn text(entries: &Entries) -> String {
 /// or a site it swapped out).
 pub(super) fn is_ours(text: &str) -> bool {
     let first = text.lines().next().unwrap_or("");
-    first == STAGING || first == HEADER || first == HEADER_V1
+    [STAGING, HEADER, HEADER_V2, HEADER_V1].contains(&first)
 }
 
 #[cfg(test)]
@@ -181,7 +198,13 @@ mod tests {
         entries.insert("x y/é.html".into(), entry(1, 1, None));
         entries.insert("k.html".into(), entry(2, 3, Some(0xabc)));
         let text = text(&entries);
-        assert_eq!(parse(&text), Ok(entries));
+        assert_eq!(
+            parse(&text),
+            Ok(Parsed {
+                entries,
+                earlier: false
+            })
+        );
         let paths: Vec<&str> = text
             .lines()
             .skip(1)
@@ -193,8 +216,11 @@ mod tests {
     #[test]
     fn the_previous_versions_marker_is_read() {
         let text = format!("{HEADER_V1}\n{:032x} 5 a/index.html\n", 7);
-        let entries = parse(&text).unwrap();
-        assert_eq!(entries["a/index.html"], entry(7, 5, None));
+        let parsed = parse(&text).unwrap();
+        assert_eq!(parsed.entries["a/index.html"], entry(7, 5, None));
+        assert!(parsed.earlier);
+        let v2 = format!("{HEADER_V2}\n{:032x} 5 - a/index.html\n", 7);
+        assert!(parse(&v2).unwrap().earlier);
         assert_eq!(
             parse(&format!("{TEXT_V0}\n")),
             Err(Untrusted::Unlisted),

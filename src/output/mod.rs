@@ -154,6 +154,9 @@ pub struct Writer {
     fresh: bool,
     /// The last build's manifest.
     previous: Previous,
+    /// The marker was written by an earlier version of notes: it is
+    /// rewritten, whatever changed.
+    earlier: bool,
     state: Mutex<WriterState>,
     written: AtomicUsize,
     finished: bool,
@@ -183,8 +186,11 @@ impl Writer {
         let output = output_folder(output)?;
         check_boundary(&output, root, sources)?;
         let beside = Beside::of(&output);
-        let notices = commit::recover(&output, &beside)?;
-        let (fresh, entries) = read_marker(&output)?;
+        let mut notices = commit::recover(&output, &beside)?;
+        let (fresh, entries, earlier) = read_marker(&output)?;
+        if earlier {
+            notices.extend(remove_old_temporaries(&output, &entries));
+        }
         let writer = Writer {
             output: output.clone(),
             beside,
@@ -194,6 +200,7 @@ impl Writer {
                 output: output.clone(),
                 entries,
             },
+            earlier,
             state: Mutex::default(),
             written: AtomicUsize::new(0),
             finished: false,
@@ -343,7 +350,8 @@ impl Writer {
             removed: stale.len(),
             kept: state.kept,
         };
-        let same = !self.fresh && same_files(&self.previous.entries, &state.entries);
+        let same =
+            !self.fresh && !self.earlier && same_files(&self.previous.entries, &state.entries);
         if same && written == 0 {
             // Nothing to write, remove or record.
             self.finished = true;
@@ -460,19 +468,19 @@ fn check_boundary(output: &Path, root: &Path, sources: &[PathBuf]) -> Result<(),
     Ok(())
 }
 
-/// Whether the output is new or empty (`true`), and the files the last
-/// build wrote into it. A folder with anything in it must hold a marker
-/// notes can trust.
-fn read_marker(output: &Path) -> Result<(bool, Entries), Error> {
+/// Whether the output is new or empty (`true`), the files the last build
+/// wrote into it, and whether an earlier version of notes wrote its marker.
+/// A folder with anything in it must hold a marker notes can trust.
+fn read_marker(output: &Path) -> Result<(bool, Entries, bool), Error> {
     let listing = match fs::read_dir(output) {
         Ok(listing) => listing,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((true, Entries::default()));
+            return Ok((true, Entries::default(), false));
         }
         Err(e) => return Err(Error::io(output, "read the output folder", e)),
     };
     if listing.count() == 0 {
-        return Ok((true, Entries::default()));
+        return Ok((true, Entries::default(), false));
     }
     let marker = output.join(MARKER);
     let text = match fs::symlink_metadata(&marker) {
@@ -487,9 +495,31 @@ fn read_marker(output: &Path) -> Result<(bool, Entries), Error> {
             .map_err(|e| manifest::Untrusted::Malformed(format!("it does not read: {e}"))),
     };
     match text.and_then(|t| manifest::parse(&t)) {
-        Ok(entries) => Ok((false, entries)),
+        Ok(parsed) => Ok((false, parsed.entries, parsed.earlier)),
         Err(why) => Err(Error::Output(why.message(&marker, output))),
     }
+}
+
+/// Removes what earlier versions of notes, which renamed files into place
+/// one by one, left when they were killed: `<file>.notes-pending` beside a
+/// file they listed (theirs by name and place; nothing else is touched).
+fn remove_old_temporaries(output: &Path, entries: &Entries) -> Option<String> {
+    let removed = entries
+        .par_iter()
+        .map(|(path, _)| output.join(format!("{path}{}", manifest::OLD_PENDING)))
+        .chain(rayon::iter::once(
+            output.join(format!("{MARKER}{}", manifest::OLD_PENDING)),
+        ))
+        .filter(|p| {
+            fs::symlink_metadata(p).is_ok_and(|m| m.is_file()) && fs::remove_file(p).is_ok()
+        })
+        .count();
+    (removed > 0).then(|| {
+        format!(
+            "{}: removed {removed} temporary files an earlier version of notes left when a build was interrupted",
+            output.display()
+        )
+    })
 }
 
 /// What a file will be, and what it is made from. A static file whose size
@@ -726,7 +756,9 @@ mod tests {
             old,
             "a changed file left the manifest as it was"
         );
-        let manifest = manifest::parse(&fs::read_to_string(out.join(MARKER)).unwrap()).unwrap();
+        let manifest = manifest::parse(&fs::read_to_string(out.join(MARKER)).unwrap())
+            .unwrap()
+            .entries;
         assert_eq!(manifest.len(), 2);
         assert_eq!(
             manifest["b.html"].record.hash,
