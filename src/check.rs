@@ -175,7 +175,9 @@ pub fn check(options: &BuildOptions) -> CheckReport {
     };
     let (mut notes, problems) = crate::read_all(&sources, &config, options.drafts, &Quiet);
     report.error("note", Error::Input(problems));
-    if let Err(e) = site::check_duplicates(&notes) {
+    if !config.prefer.is_empty() {
+        // Copies in several folders are one note and redirects.
+    } else if let Err(e) = site::check_duplicates(&notes) {
         report.error("duplicate", e);
         notes.sort_by(|a, b| (&a.key, &a.lang, &a.source).cmp(&(&b.key, &b.lang, &b.source)));
         notes.dedup_by(|b, a| a.key == b.key && a.lang == b.lang);
@@ -188,6 +190,7 @@ pub fn check(options: &BuildOptions) -> CheckReport {
         }
     };
     written_files(&site, &mut report);
+    moved_notes(&site, &mut report);
     let highlighter = Highlighter::new();
     let rendered = crate::render_markdown(&site, &highlighter, &Quiet);
     if let Err(e) = crate::broken_links(&site, &rendered) {
@@ -211,8 +214,10 @@ fn written_files(site: &Site, report: &mut CheckReport) {
     let config = &site.config;
     match crate::assets(config) {
         Ok(mut files) => {
-            files.extend(site.notes.iter().map(|n| crate::OutputFile {
-                path: n.file.clone(),
+            let pages = site.notes.iter().map(|n| n.file.clone());
+            let redirects = site.redirects.iter().map(|r| r.file.clone());
+            files.extend(pages.chain(redirects).map(|path| crate::OutputFile {
+                path,
                 content: crate::render::Content::Kept { hash: 0, len: 0 },
                 key: None,
             }));
@@ -228,6 +233,29 @@ fn written_files(site: &Site, report: &mut CheckReport) {
         // About where book.toml (or --output) puts the site.
         let book = crate::Location::file(config.root.join(crate::config::CONFIG_FILE));
         report.error("site", Error::one(book, e.to_string()));
+    }
+}
+
+/// Notes that share a URL with a later note of their language (Jekyll
+/// publishes the later one there): each was given its own URL.
+fn moved_notes(site: &Site, report: &mut CheckReport) {
+    for m in &site.moved {
+        let (note, winner) = (&site.notes[m.note], &site.notes[m.winner]);
+        let d = Diagnostic::new(
+            crate::Location::file(&note.note.source.path),
+            format!(
+                "this note and {} have the same URL {}; the later one keeps it, as Jekyll publishes, and this one is at {}",
+                winner.note.source.path.display(),
+                winner.url,
+                note.url
+            ),
+        );
+        report.push(
+            Severity::Warning,
+            "duplicate-url",
+            &d,
+            "give one of them another `slug:` (and a `redirect_from:` if its old URL is linked)",
+        );
     }
 }
 

@@ -44,6 +44,10 @@ struct BookSection {
     src: PathBuf,
     #[serde(default)]
     exclude: Vec<String>,
+    #[serde(default)]
+    prefer: Vec<String>,
+    #[serde(default)]
+    copy_other_files: bool,
 }
 
 impl Default for BookSection {
@@ -55,6 +59,8 @@ impl Default for BookSection {
             language: default_language(),
             src: default_src(),
             exclude: Vec::new(),
+            prefer: Vec::new(),
+            copy_other_files: false,
         }
     }
 }
@@ -99,6 +105,8 @@ struct HtmlSection {
     cname: Option<String>,
     #[serde(default = "default_permalink")]
     permalink: String,
+    #[serde(default)]
+    permalinks: Vec<FolderPermalink>,
     #[serde(default = "default_paginate_by")]
     paginate_by: usize,
     feed_limit: Option<usize>,
@@ -106,6 +114,54 @@ struct HtmlSection {
     highlight: HighlightSection,
     #[serde(default)]
     search: SearchSection,
+    #[serde(default)]
+    feed: FeedSection,
+}
+
+/// `[output.html.feed]`: where each language's feed is and what it holds,
+/// so that a blog keeps the feed its readers subscribed to.
+#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FeedSection {
+    /// The file in each language's home folder (`atom.xml`, `feed.xml`,
+    /// `feeds/feed.xml`).
+    #[serde(default = "default_feed_path")]
+    pub path: String,
+    #[serde(default)]
+    pub format: FeedFormat,
+    /// `summary` (the first paragraph) or `full` (the whole note).
+    #[serde(default)]
+    pub content: FeedContent,
+}
+
+impl Default for FeedSection {
+    fn default() -> Self {
+        FeedSection {
+            path: default_feed_path(),
+            format: FeedFormat::default(),
+            content: FeedContent::default(),
+        }
+    }
+}
+
+fn default_feed_path() -> String {
+    "atom.xml".into()
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedFormat {
+    #[default]
+    Atom,
+    Rss,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedContent {
+    #[default]
+    Summary,
+    Full,
 }
 
 /// `[output.html.search]`, as mdBook names it.
@@ -157,11 +213,35 @@ impl Default for HtmlSection {
             site_url: default_site_url(),
             cname: None,
             permalink: default_permalink(),
+            permalinks: Vec::new(),
             paginate_by: default_paginate_by(),
             feed_limit: None,
             highlight: HighlightSection::default(),
             search: SearchSection::default(),
+            feed: FeedSection::default(),
         }
+    }
+}
+
+/// `[[output.html.permalinks]]`: the pattern of the notes in one folder.
+#[derive(Debug, Deserialize, Clone, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FolderPermalink {
+    /// A folder of the content folder (`_posts`, `notes`, `_notes`); its
+    /// notes at any depth take this pattern. `""` is every note.
+    pub folder: String,
+    pub permalink: String,
+    /// Jekyll's rules for `:title` and `:path`: `post`, `page`,
+    /// `collection`, or `note` (notes' own).
+    #[serde(default)]
+    pub kind: crate::permalink::Kind,
+}
+
+impl FolderPermalink {
+    /// Whether the note at `rel` (in the content folder) is in the folder.
+    pub fn holds(&self, rel: &str) -> bool {
+        let folder = self.folder.trim_matches('/');
+        folder.is_empty() || rel.strip_prefix(folder).is_some_and(|r| r.starts_with('/'))
     }
 }
 
@@ -271,14 +351,26 @@ pub struct Config {
     /// Folder holding the notes (`[book] src`), absolute or root-relative.
     pub content_dir: PathBuf,
     pub exclude: Vec<String>,
+    /// Where one note (key and language) has copies in several folders,
+    /// the copy in the first of these folders is its page; the other
+    /// copies' URLs answer with redirects to it (`[book] prefer`).
+    pub prefer: Vec<String>,
+    /// Copy every file of the content folder that is not a note, outside
+    /// `_` and `.` folders, as it is (Jekyll's rule; `[book]
+    /// copy-other-files`).
+    pub copy_other_files: bool,
     pub output_dir: PathBuf,
     /// The largest note read (`[build] max-note-size`, in MiB).
     pub max_note_bytes: u64,
     pub site_url: SiteUrl,
     pub cname: Option<String>,
     pub permalink: String,
+    /// Per-folder patterns, the first that holds a note wins.
+    pub permalinks: Vec<FolderPermalink>,
     pub paginate_by: usize,
     pub feed_limit: Option<usize>,
+    /// `[output.html.feed]`.
+    pub feed: FeedSection,
     /// Highlighting themes (two-face names) for light and dark mode.
     pub highlight_theme: String,
     pub highlight_dark_theme: String,
@@ -427,6 +519,18 @@ impl Config {
             SiteUrl::parse(&site_url_text).map_err(|m| Error::one(Location::file(path), m))?;
         let permalink = raw.output.html.permalink;
         check_permalink(&permalink).map_err(|m| Error::one(Location::file(path), m))?;
+        let feed_path = &raw.output.html.feed.path;
+        if !crate::output::is_inside(feed_path) || !feed_path.ends_with(".xml") {
+            return Err(Error::one(
+                Location::file(path),
+                format!(
+                    "[output.html.feed] path `{feed_path}` must be a file name inside the site ending in .xml, e.g. feed.xml or feeds/feed.xml"
+                ),
+            ));
+        }
+        for rule in &raw.output.html.permalinks {
+            check_permalink(&rule.permalink).map_err(|m| Error::one(Location::file(path), m))?;
+        }
         if raw.build.max_note_size == 0 || raw.build.max_note_size > 4096 {
             return Err(Error::one(
                 Location::file(path),
@@ -454,13 +558,17 @@ impl Config {
             default_language,
             content_dir: root.join(&raw.book.src),
             exclude: raw.book.exclude,
+            prefer: raw.book.prefer,
+            copy_other_files: raw.book.copy_other_files,
             output_dir,
             max_note_bytes: raw.build.max_note_size << 20,
             site_url,
             cname: raw.output.html.cname.filter(|c| !c.trim().is_empty()),
             permalink,
+            permalinks: raw.output.html.permalinks,
             paginate_by: raw.output.html.paginate_by,
             feed_limit: raw.output.html.feed_limit,
+            feed: raw.output.html.feed.clone(),
             highlight_theme: raw.output.html.highlight.theme,
             highlight_dark_theme: raw.output.html.highlight.dark_theme,
             search: raw.output.html.search.enable,
@@ -538,32 +646,8 @@ fn key_position(text: &str, key: &str) -> (usize, usize) {
         .map_or((1, 1), |(i, l)| (i + 1, l.len() - l.trim_start().len() + 1))
 }
 
-/// The placeholders a permalink pattern may use.
-const PERMALINK_FIELDS: [&str; 5] = ["lang", "slug", "year", "month", "day"];
-
 fn check_permalink(pattern: &str) -> Result<(), String> {
-    if !pattern.starts_with('/') {
-        return Err(format!("permalink `{pattern}` must start with `/`"));
-    }
-    if !pattern.contains("{slug}") {
-        return Err(format!(
-            "permalink `{pattern}` must contain {{slug}} so that every note gets its own page"
-        ));
-    }
-    let mut rest = pattern;
-    while let Some(start) = rest.find('{') {
-        let Some(end) = rest[start..].find('}') else {
-            return Err(format!("permalink `{pattern}` has an unclosed `{{`"));
-        };
-        let field = &rest[start + 1..start + end];
-        if !PERMALINK_FIELDS.contains(&field) {
-            return Err(format!(
-                "permalink `{pattern}` uses unknown placeholder {{{field}}}; available: {{lang}} {{slug}} {{year}} {{month}} {{day}}"
-            ));
-        }
-        rest = &rest[start + end + 1..];
-    }
-    Ok(())
+    crate::permalink::check(pattern)
 }
 
 fn resolve_languages(

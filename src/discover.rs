@@ -58,7 +58,7 @@ pub fn discover(config: &Config, drafts: bool) -> Result<Vec<SourceFile>, Error>
             e.depth() == 0
                 || !(is_hidden(e.file_name())
                     || (!drafts && e.file_type().is_dir() && e.file_name() == "_drafts")
-                    || output_dir.as_deref().is_some_and(|o| e.path() == o))
+                    || output_dir.as_deref().is_some_and(|o| is_same_folder(e, o)))
         });
     for entry in walker {
         let entry = entry.map_err(|e| {
@@ -140,7 +140,7 @@ pub fn source_for(config: &Config, path: &Path, drafts: bool) -> Result<Option<S
     }))
 }
 
-fn exclude_set(config: &Config) -> Result<GlobSet, Error> {
+pub(crate) fn exclude_set(config: &Config) -> Result<GlobSet, Error> {
     let mut builder = GlobSetBuilder::new();
     let mut problems = Vec::new();
     for pattern in &config.exclude {
@@ -163,6 +163,75 @@ fn exclude_set(config: &Config) -> Result<GlobSet, Error> {
             format!("exclude patterns: {e}"),
         )
     })
+}
+
+/// Whether a walk's entry is the folder `canonical` (already resolved):
+/// the walk's paths are as the content folder was given (`./public`).
+fn is_same_folder(entry: &walkdir::DirEntry, canonical: &Path) -> bool {
+    entry.file_type().is_dir()
+        && entry.file_name() == canonical.file_name().unwrap_or_default()
+        && entry.path().canonicalize().is_ok_and(|p| p == canonical)
+}
+
+/// The files of the content folder that are not notes, copied as they are
+/// (`[book] copy-other-files`, Jekyll's rule): everything outside hidden and
+/// `_` folders, not excluded, not the output, not notes' own source folders
+/// (`static/`, `templates/`, `i18n/`, book.toml), and not a file with front
+/// matter (Jekyll runs those through Liquid; notes cannot).
+pub fn other_files(config: &Config) -> Result<Vec<(String, PathBuf)>, Error> {
+    let dir = &config.content_dir;
+    let exclude = exclude_set(config)?;
+    let output = config.output_dir.canonicalize().ok();
+    let own: Vec<PathBuf> = ["static", "templates", "i18n", CONFIG_FILE]
+        .iter()
+        .map(|f| config.root.join(f))
+        .collect();
+    let mut found = Vec::new();
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(name.starts_with('.')
+                    || name.starts_with('_')
+                    || own.iter().any(|o| e.path() == o)
+                    || output.as_deref().is_some_and(|o| is_same_folder(e, o)))
+        });
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::one(
+                Location::file(display_path(&path)),
+                format!("could not read: {e}"),
+            )
+        })?;
+        if !entry.file_type().is_file() || entry.path().extension().is_some_and(|x| x == "md") {
+            continue;
+        }
+        if let Some(problem) = not_utf8(entry.path(), dir) {
+            return Err(Error::Input(vec![problem]));
+        }
+        let rel = relative(entry.path(), dir);
+        if exclude.is_match(&rel) || has_front_matter(entry.path()) {
+            continue;
+        }
+        found.push((rel, entry.into_path()));
+    }
+    Ok(found)
+}
+
+/// Whether a file starts with a `---` line (Jekyll's sign of a page to
+/// process rather than copy).
+pub fn has_front_matter(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 5];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = &head[..n];
+    head.starts_with(b"---\n") || head.starts_with(b"---\r\n")
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {

@@ -32,6 +32,13 @@ pub struct FrontMatter {
     pub extra: BTreeMap<String, Value>,
     /// Every key written, in order, for checks across a translation group.
     pub keys: Vec<String>,
+    /// `permalink:` (Jekyll): this note's own URL pattern.
+    pub permalink: Option<Spanned<String>>,
+    /// `redirect_from:` (jekyll-redirect-from) and `aliases:` (Hugo, Zola):
+    /// old URLs that answer with a redirect to this note.
+    pub redirects: Vec<Spanned<String>>,
+    /// `categories:` / `category:` (Jekyll's `:categories`).
+    pub categories: Vec<String>,
 }
 
 /// A value with the place (1-based line and column, in the whole file) it
@@ -268,6 +275,25 @@ fn set_key(
         "model" => fm.model = scalar_text(key, value)?,
         "tags" => fm.tags = tags(value)?,
         "image" => fm.image = Some(to_json(value)?),
+        "permalink" => fm.permalink = scalar_text(key, value)?.map(spanned),
+        // Kept for templates too; the redirects and categories are also
+        // read here, with the key's place for messages.
+        "redirect_from" | "aliases" => {
+            fm.extra.insert(key.to_string(), to_json(value.clone())?);
+            let paths = match value {
+                serde_yaml::Value::Sequence(items) => items,
+                one => vec![one],
+            };
+            for p in paths {
+                if let Some(path) = scalar_text(key, p)? {
+                    fm.redirects.push(spanned(path));
+                }
+            }
+        }
+        "categories" | "category" => {
+            fm.extra.insert(key.to_string(), to_json(value.clone())?);
+            fm.categories.extend(tags(value)?);
+        }
         _ => {
             fm.extra.insert(key.to_string(), to_json(value)?);
         }

@@ -25,11 +25,13 @@ pub mod frontmatter;
 pub mod fuzz;
 pub mod highlight;
 pub mod i18n;
+pub mod import;
 pub mod markdown;
 pub mod markdown_cache;
 mod memo;
 pub mod note;
 pub mod output;
+pub mod permalink;
 pub mod render;
 pub mod scaffold;
 pub mod search;
@@ -342,7 +344,18 @@ fn code_warnings(
 /// files (which win over built-in assets of the same name), `.nojekyll` so
 /// that GitHub Pages serves the site as it is, and `CNAME` when configured.
 fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
-    let user = output::static_files(&config.root.join("static"))?;
+    let mut user = output::static_files(&config.root.join("static"))?;
+    if config.copy_other_files {
+        user.extend(
+            discover::other_files(config)?
+                .into_iter()
+                .map(|(path, from)| OutputFile {
+                    path,
+                    content: Content::Copy(from),
+                    key: None,
+                }),
+        );
+    }
     let stylesheet =
         highlight::stylesheet(&config.highlight_theme, &config.highlight_dark_theme)
             .map_err(|m| Error::one(Location::file(config.root.join(config::CONFIG_FILE)), m))?;
@@ -355,6 +368,18 @@ fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
         .collect();
     files.push(bytes("highlight.css", stylesheet.into_bytes()));
     files.push(bytes(".nojekyll", Vec::new()));
+    if !user.iter().any(|u| u.path == "robots.txt") {
+        // As Zola writes it, and jekyll-sitemap: crawlers are told where
+        // the sitemap is (it needs an absolute URL).
+        let mut robots = String::from("User-agent: *\nAllow: /\n");
+        if !config.site_url.origin.is_empty() {
+            robots.push_str(&format!(
+                "Sitemap: {}\n",
+                config.site_url.absolute("/sitemap.xml")
+            ));
+        }
+        files.push(bytes("robots.txt", robots.into_bytes()));
+    }
     if let Some(cname) = &config.cname {
         files.push(bytes("CNAME", format!("{}\n", cname.trim()).into_bytes()));
     }

@@ -31,6 +31,20 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum ImportFrom {
+    /// A Jekyll blog: writes a book.toml that builds it where it is, every
+    /// URL as Jekyll published it.
+    Jekyll {
+        /// The blog's folder (where _config.yml is).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Replace an existing book.toml.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Build the site into its output folder (public/ by default).
     Build {
@@ -105,6 +119,11 @@ enum Command {
         /// Add the site's files to a folder that is not empty (existing files are never replaced).
         #[arg(long)]
         force: bool,
+    },
+    /// Take over a site made with another generator, in place.
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
     },
     /// Write a new note, named and placed as the site's notes are.
     New {
@@ -229,6 +248,9 @@ fn main() -> ExitCode {
             force,
             date: today(),
         }),
+        Command::Import {
+            from: ImportFrom::Jekyll { dir, force },
+        } => import_jekyll(&notes::import::ImportOptions { dir, force }),
         Command::New {
             title,
             lang,
@@ -555,6 +577,27 @@ impl Progress for Bar {
     fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
+        }
+    }
+}
+
+fn import_jekyll(options: &notes::import::ImportOptions) -> ExitCode {
+    match notes::import::jekyll(options) {
+        Ok(done) => {
+            println!("wrote {}", done.book_toml.display());
+            for line in &done.not_carried {
+                println!("not carried over: {line}");
+            }
+            println!(
+                "next: notes build --root {} (the site goes to {}/), then notes check",
+                options.dir.display(),
+                done.output
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
         }
     }
 }

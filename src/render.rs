@@ -36,6 +36,8 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/sitemap_index.xml"),
     ),
     ("search.html", include_str!("../templates/search.html")),
+    ("redirect.html", include_str!("../templates/redirect.html")),
+    ("rss.xml", include_str!("../templates/rss.xml")),
 ];
 
 /// The default theme's assets, written at the root of the output unless
@@ -247,6 +249,10 @@ struct LangContext<'a> {
     /// Link to the language's search page.
     search: String,
     feed: String,
+    /// The feed's media type (`application/atom+xml`, `application/rss+xml`)
+    /// and name (`Atom`, `RSS`).
+    feed_type: &'static str,
+    feed_name: &'static str,
     /// The site title and description in this language.
     title: &'a str,
     description: &'a str,
@@ -309,7 +315,7 @@ struct Alternate {
     href: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Summary<'a> {
     title: &'a str,
     url: String,
@@ -318,6 +324,41 @@ struct Summary<'a> {
     date_iso: Option<String>,
     summary: &'a str,
     lang: &'a str,
+    /// The note's front matter, so that a site's own index template can
+    /// split posts from notes (`type`), pin a note (`top`) or show badges.
+    front: FrontView<'a>,
+}
+
+/// A note's front matter as templates see it: the keys notes reads, and
+/// every other key under its own name (`front.top`).
+#[derive(Serialize, Clone)]
+struct FrontView<'a> {
+    r#type: Option<&'a str>,
+    layout: Option<&'a str>,
+    translated: bool,
+    generated: bool,
+    audio: bool,
+    model: Option<&'a str>,
+    image: Option<&'a serde_json::Value>,
+    tags: &'a [String],
+    #[serde(flatten)]
+    extra: &'a BTreeMap<String, serde_json::Value>,
+}
+
+impl<'a> FrontView<'a> {
+    fn of(front: &'a crate::frontmatter::FrontMatter) -> FrontView<'a> {
+        FrontView {
+            r#type: front.kind.as_deref(),
+            layout: front.layout.as_deref(),
+            translated: front.translated,
+            generated: front.generated,
+            audio: front.audio,
+            model: front.model.as_deref(),
+            image: front.image.as_ref(),
+            tags: &front.tags,
+            extra: &front.extra,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -476,6 +517,7 @@ pub fn render_selected(
     }
     if selection.sitemap {
         files.extend(render_sitemap(&ctx, SITEMAP_MAX)?);
+        files.extend(render_redirects(&ctx)?);
     }
     Ok(files)
 }
@@ -569,11 +611,7 @@ impl Part for NotePage<'_, '_> {
         // Only a build takes notes from the Markdown cache (without HTML),
         // and a build always passes `out`: serve and check render every
         // note's HTML, so the last arm is never taken.
-        let html = match (&shared.rendered[i].html, shared.out) {
-            (Some(html), _) => html.clone(),
-            (None, Some(out)) => (out.html)(i),
-            (None, None) => Arc::from(""),
-        };
+        let html = note_html(shared, i);
         let page = PageContext {
             content: &html,
             translations: self.switcher.list(),
@@ -786,6 +824,14 @@ fn lang_context<'a>(site: &'a Site, l: &'a Language) -> LangContext<'a> {
         home: c.site_url.link(&site.home_url(&l.code)),
         search: c.site_url.link(&site.search_url(&l.code)),
         feed: c.site_url.link(&site.feed_url(&l.code)),
+        feed_type: match c.feed.format {
+            crate::config::FeedFormat::Atom => "application/atom+xml",
+            crate::config::FeedFormat::Rss => "application/rss+xml",
+        },
+        feed_name: match c.feed.format {
+            crate::config::FeedFormat::Atom => "Atom",
+            crate::config::FeedFormat::Rss => "RSS",
+        },
         title: l.title.as_deref().unwrap_or(&c.title),
         description: l.description.as_deref().unwrap_or(&c.description),
     }
@@ -994,6 +1040,7 @@ fn summary<'a>(site: &'a Site, rendered: &'a [Arc<Rendered>], i: usize) -> Summa
         date_iso,
         summary: &rendered[i].summary,
         lang: &n.note.lang,
+        front: FrontView::of(&n.note.front),
     }
 }
 
@@ -1049,21 +1096,72 @@ fn render_index(shared: &Shared, l: usize, number: usize) -> Result<OutputFile, 
     )
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Feed<'a> {
     title: String,
     id: String,
     url: String,
     home: String,
     updated: String,
+    /// `updated` as RSS writes dates (RFC 2822).
+    updated_rfc2822: String,
     entries: Vec<FeedEntry<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct FeedEntry<'a> {
     id: String,
+    date_rfc2822: Option<String>,
+    /// The note's HTML, in a feed of full notes (`content = "full"`); set
+    /// only when the feed renders.
+    content: Option<String>,
     #[serde(flatten)]
     note: Summary<'a>,
+}
+
+/// A feed as a template part: its memo key holds its notes' HTML hashes
+/// when it carries their HTML, which it takes only to render.
+struct FeedPart<'a> {
+    shared: &'a Shared<'a>,
+    feed: Feed<'a>,
+    /// The notes whose HTML the entries carry (`content = "full"`).
+    full: Option<Vec<usize>>,
+}
+
+impl Part for FeedPart<'_> {
+    fn hash_into(&self, key: &mut MemoKey) {
+        key.add(&self.feed);
+        if let Some(notes) = &self.full {
+            for &i in notes {
+                key.add(&self.shared.rendered[i].html_hash);
+            }
+        }
+    }
+
+    fn insert_into(&self, ctx: &mut Context, name: &'static str) {
+        let mut feed = self.feed.clone();
+        if let Some(notes) = &self.full {
+            for (entry, &i) in feed.entries.iter_mut().zip(notes) {
+                entry.content = Some(note_html(self.shared, i).to_string());
+            }
+        }
+        ctx.insert(name, &feed);
+    }
+}
+
+/// Note `i`'s HTML, rendered again when the build took its Markdown from
+/// the cache without it.
+fn note_html(shared: &Shared, i: usize) -> Arc<str> {
+    match (&shared.rendered[i].html, shared.out) {
+        (Some(html), _) => html.clone(),
+        (None, Some(out)) => (out.html)(i),
+        (None, None) => Arc::from(""),
+    }
+}
+
+/// A date as RSS writes it: `Thu, 12 Jun 2025 10:30:00 +0000`.
+fn rfc2822(d: jiff::civil::DateTime) -> String {
+    d.strftime("%a, %d %b %Y %H:%M:%S +0000").to_string()
 }
 
 fn render_feed(shared: &Shared, l: usize) -> Result<OutputFile, Error> {
@@ -1074,14 +1172,12 @@ fn render_feed(shared: &Shared, l: usize) -> Result<OutputFile, Error> {
     let limit = c.feed_limit.unwrap_or(usize::MAX);
     let chosen: Vec<usize> = list.iter().copied().take(limit).collect();
     // The feed changes only when its notes do: its date is the newest note's.
-    let updated = list
-        .iter()
-        .filter_map(|&i| site.notes[i].note.date)
-        .max()
-        .map_or_else(
-            || "1970-01-01T00:00:00Z".to_string(),
-            |d| format!("{}Z", d.strftime("%Y-%m-%dT%H:%M:%S")),
-        );
+    let newest = list.iter().filter_map(|&i| site.notes[i].note.date).max();
+    let updated = newest.map_or_else(
+        || "1970-01-01T00:00:00Z".to_string(),
+        |d| format!("{}Z", d.strftime("%Y-%m-%dT%H:%M:%S")),
+    );
+    let epoch = jiff::civil::DateTime::constant(1970, 1, 1, 0, 0, 0, 0);
     let feed_url = site.feed_url(&lang.code);
     let feed = Feed {
         title: lang.title.clone().unwrap_or_else(|| c.title.clone()),
@@ -1089,19 +1185,28 @@ fn render_feed(shared: &Shared, l: usize) -> Result<OutputFile, Error> {
         url: c.site_url.absolute(&feed_url),
         home: c.site_url.absolute(&site.home_url(&lang.code)),
         updated,
+        updated_rfc2822: rfc2822(newest.unwrap_or(epoch)),
         entries: chosen
             .iter()
             .map(|&i| FeedEntry {
                 id: feed_id(c, &site.notes[i].url),
+                date_rfc2822: site.notes[i].note.date.map(rfc2822),
+                content: None,
                 note: summary(site, rendered, i),
             })
             .collect(),
     };
+    let full = (c.feed.content == crate::config::FeedContent::Full).then_some(chosen);
+    let template = match c.feed.format {
+        crate::config::FeedFormat::Atom => "atom.xml",
+        crate::config::FeedFormat::Rss => "rss.xml",
+    };
+    let part = FeedPart { shared, feed, full };
     shared.page(
         feed_url.trim_start_matches('/').to_string(),
-        "atom.xml",
+        template,
         Some(lang),
-        &[("feed", &feed)],
+        &[("feed", &part)],
         || format!("rendering the feed {feed_url}"),
     )
 }
@@ -1146,10 +1251,12 @@ fn render_not_found(shared: &Shared) -> Result<OutputFile, Error> {
 }
 
 #[derive(Serialize)]
-struct SitemapEntry {
+struct SitemapEntry<'a> {
     loc: String,
     lastmod: Option<String>,
     alternates: Vec<Alternate>,
+    /// The note's front matter (none for a language's home page).
+    front: Option<FrontView<'a>>,
 }
 
 /// The language switcher of a page every language has (a home, a search
@@ -1199,6 +1306,33 @@ fn render_search_page(shared: &Shared, l: usize) -> Result<OutputFile, Error> {
 /// gets `sitemap.xml` as an index of `sitemap-1.xml`, `sitemap-2.xml`, ….
 const SITEMAP_MAX: usize = 30_000;
 
+/// The pages that send an old URL to its note (see [`Site::redirects`]): a
+/// refresh at 0 s, a canonical link, a plain link, `noindex`. Made with the
+/// sitemap, which changes whenever a note's URL can.
+fn render_redirects(shared: &Shared) -> Result<Vec<OutputFile>, Error> {
+    let site = shared.site;
+    let c = &site.config;
+    site.redirects
+        .par_iter()
+        .map(|r| {
+            let n = &site.notes[r.target];
+            let lang = language(site, &n.note.lang);
+            let (url, permalink) = (c.site_url.link(&n.url), c.site_url.absolute(&n.url));
+            shared.page(
+                r.file.clone(),
+                "redirect.html",
+                Some(lang),
+                &[
+                    ("title", &n.note.title.as_str()),
+                    ("url", &url),
+                    ("permalink", &permalink),
+                ],
+                || format!("rendering the redirect {}", r.url),
+            )
+        })
+        .collect()
+}
+
 fn render_sitemap(shared: &Shared, max: usize) -> Result<Vec<OutputFile>, Error> {
     let site = shared.site;
     let c = &site.config;
@@ -1207,6 +1341,7 @@ fn render_sitemap(shared: &Shared, max: usize) -> Result<Vec<OutputFile>, Error>
         entries.push(SitemapEntry {
             loc: c.site_url.absolute(&site.home_url(&l.code)),
             lastmod: None,
+            front: None,
             alternates: site
                 .languages
                 .iter()
@@ -1235,6 +1370,7 @@ fn render_sitemap(shared: &Shared, max: usize) -> Result<Vec<OutputFile>, Error>
             loc: c.site_url.absolute(&n.url),
             lastmod: n.note.date.map(|d| d.date().to_string()),
             alternates,
+            front: Some(FrontView::of(&n.note.front)),
         });
     }
     if entries.len() <= max {

@@ -284,6 +284,15 @@ impl Watched {
         }
         if path == self.root.join(CONFIG_FILE) {
             Some(Change::Config)
+        } else if path.starts_with(self.root.join("templates"))
+            || path.starts_with(self.root.join("i18n"))
+        {
+            Some(Change::Templates)
+        } else if path.starts_with(self.root.join("static")) {
+            Some(Change::Static)
+        } else if path.starts_with(&self.content) && path.extension().is_some_and(|x| x != "md") {
+            // A file copied as it is (`copy-other-files`), or nothing.
+            Some(Change::Static)
         } else if path.starts_with(&self.content) {
             Some(Change::Notes(vec![path.to_path_buf()]))
         } else if path.starts_with(self.root.join("templates"))

@@ -949,6 +949,7 @@ impl Session {
         }
         paths.insert("404.html".into());
         paths.insert("sitemap.xml".into());
+        paths.extend(site.redirects.iter().map(|r| r.file.clone()));
         paths
     }
 

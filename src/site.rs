@@ -25,6 +25,29 @@ pub struct SiteNote {
     pub file: String,
 }
 
+/// An old URL that answers with a page sending the reader to a note: the
+/// URL of another copy of the note (`[book] prefer`), or one its front
+/// matter names (`redirect_from:`, `aliases:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// The site path that redirects (`/notes/x-en`), before the base path.
+    pub url: String,
+    /// Its output file (`notes/x-en.html`).
+    pub file: String,
+    /// The note it sends to (index into `Site::notes`).
+    pub target: usize,
+}
+
+/// A note that lost its URL to a later note of the same slug and language
+/// (Jekyll writes the later one last) and was given another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    /// The note moved (index into `Site::notes`).
+    pub note: usize,
+    /// The note that has the URL.
+    pub winner: usize,
+}
+
 /// The notes sharing a translation key.
 #[derive(Debug, Clone)]
 pub struct TranslationGroup {
@@ -46,8 +69,13 @@ pub struct Site {
     pub by_language: Vec<Vec<usize>>,
     /// `group_of[i]` is the index in `groups` of note `i`.
     pub group_of: Vec<usize>,
-    /// Note index by source path relative to the content folder.
+    /// Note index by source path relative to the content folder (a copy
+    /// of a note in another folder gives the note it is a copy of).
     pub by_source: FxHashMap<String, usize>,
+    /// Pages that send old URLs to notes, in file order.
+    pub redirects: Vec<Redirect>,
+    /// Notes that share a slug and language with a later one.
+    pub moved: Vec<Moved>,
 }
 
 impl Site {
@@ -81,8 +109,8 @@ impl Site {
             (&a.key, la, &a.source).cmp(&(&b.key, lb, &b.source))
         });
         let notes: Vec<Arc<Note>> = ranked.into_iter().map(|(_, n)| n).collect();
-        adjacent_duplicates(&notes)?;
-        let notes = place_notes(&config, &languages, notes)?;
+        let (notes, copies) = pick_copies(&config, notes)?;
+        let (notes, moved) = place_notes(&config, &languages, notes)?;
 
         let mut groups: Vec<TranslationGroup> = Vec::new();
         let mut group_of = Vec::with_capacity(notes.len());
@@ -111,11 +139,38 @@ impl Site {
                     .then(a.key.cmp(&b.key))
             });
         });
-        let by_source = notes
+        let mut by_source: FxHashMap<String, usize> = notes
             .iter()
             .enumerate()
             .map(|(i, n)| (n.note.source.rel.clone(), i))
             .collect();
+        let index: FxHashMap<(&str, &str), usize> = notes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| ((n.note.key.as_str(), n.note.lang.as_str()), i))
+            .collect();
+        let copies: Vec<(Arc<Note>, usize)> = copies
+            .into_iter()
+            .map(|c| {
+                let target = index[&(c.key.as_str(), c.lang.as_str())];
+                (c, target)
+            })
+            .collect();
+        for (copy, target) in &copies {
+            by_source.insert(copy.source.rel.clone(), *target);
+        }
+        let redirects = redirects(&config, &languages, &notes, &copies)?;
+        for m in &moved {
+            warnings.push(format!(
+                "{}:1:1: this note and {} have the same URL {} in language `{}`; the later one ({}) keeps it, as Jekyll publishes, and this one is at {}: give one of them another `slug:`",
+                notes[m.note].note.source.path.display(),
+                notes[m.winner].note.source.path.display(),
+                notes[m.winner].url,
+                notes[m.note].note.lang,
+                notes[m.winner].note.source.path.display(),
+                notes[m.note].url,
+            ));
+        }
         Ok(Site {
             config,
             languages,
@@ -124,6 +179,8 @@ impl Site {
             by_language,
             group_of,
             by_source,
+            redirects,
+            moved,
         })
     }
 
@@ -156,7 +213,7 @@ impl Site {
     }
 
     pub fn feed_url(&self, code: &str) -> String {
-        format!("{}atom.xml", self.home_url(code))
+        format!("{}{}", self.home_url(code), self.config.feed.path)
     }
 
     /// How many index pages a language has.
@@ -300,12 +357,13 @@ fn adjacent_duplicates<N: Borrow<Note>>(sorted: &[N]) -> Result<(), Error> {
             Diagnostic::new(
                 Location::file(&w[1].source.path),
                 format!(
-                    "duplicate note: {} and {} are both `{}` in language `{}`; remove one, or list one under `exclude` in book.toml (e.g. exclude = [\"{}/**\"])",
+                    "duplicate note: {} and {} are both `{}` in language `{}`; remove one, list one under `exclude` in book.toml (e.g. exclude = [\"{}/**\"]), or publish one and redirect the other's URL with prefer = [\"{}\"] under [book]",
                     w[0].source.path.display(),
                     w[1].source.path.display(),
                     w[0].key,
                     w[0].lang,
                     w[1].source.rel.split('/').next().unwrap_or("notes"),
+                    w[0].source.rel.split('/').next().unwrap_or("notes"),
                 ),
             )
         })
@@ -325,10 +383,11 @@ fn place_notes(
     config: &Config,
     languages: &[Language],
     notes: Vec<Arc<Note>>,
-) -> Result<Vec<SiteNote>, Error> {
+) -> Result<(Vec<SiteNote>, Vec<Moved>), Error> {
     let mut taken: FxHashMap<String, usize> = FxHashMap::default();
     let mut problems = Vec::new();
-    let mut placed = Vec::with_capacity(notes.len());
+    let mut placed: Vec<SiteNote> = Vec::with_capacity(notes.len());
+    let mut moved = Vec::new();
     let reserved = Reserved::new(config, languages);
     // Each note's URL on its own (in parallel); then the checks, in order.
     let urls: Vec<Result<(String, String), String>> = notes
@@ -348,30 +407,214 @@ fn place_notes(
                 continue;
             }
         };
-        if let Some(&other) = taken.get(&file) {
-            let other: &SiteNote = &placed[other];
-            problems.push(Diagnostic::new(
-                at,
-                format!(
-                    "this note's page {url} is also the page of {}: give one of them another `slug:`",
-                    other.note.source.path.display()
-                ),
-            ));
-        } else if let Some(what) = reserved.conflict(&file) {
+        if let Some(what) = reserved.conflict(&file) {
             problems.push(Diagnostic::new(
                 at,
                 format!("this note's page {url} would take the place of {what}, which notes generates: give the note another `slug:`"),
             ));
-        } else {
-            taken.insert(file.clone(), placed.len());
+            placed.push(SiteNote { note, url, file });
+            continue;
         }
+        let Some(&other) = taken.get(&file) else {
+            taken.insert(file.clone(), placed.len());
+            placed.push(SiteNote { note, url, file });
+            continue;
+        };
+        let earlier = &placed[other].note;
+        let dated_apart = earlier.lang == note.lang
+            && earlier.date.is_some()
+            && note.date.is_some()
+            && earlier.date != note.date;
+        if !dated_apart {
+            problems.push(Diagnostic::new(
+                at,
+                format!(
+                    "this note's page {url} is also the page of {}: give one of them another `slug:`",
+                    earlier.source.path.display()
+                ),
+            ));
+            placed.push(SiteNote { note, url, file });
+            continue;
+        }
+        // Same slug and language on two dates: the later note keeps the
+        // URL (Jekyll writes it last); the earlier gets its date added.
+        let (later, sooner) = if note.date > earlier.date {
+            (placed.len(), other)
+        } else {
+            (other, placed.len())
+        };
         placed.push(SiteNote { note, url, file });
+        let date = placed[sooner]
+            .note
+            .date
+            .map(|d| d.date().to_string())
+            .unwrap_or_default();
+        let (own_url, own_file) = dated(&placed[sooner].url, &date);
+        if taken.contains_key(&own_file) || reserved.conflict(&own_file).is_some() {
+            problems.push(Diagnostic::new(
+                identity_location(&placed[sooner].note),
+                format!("this note and {} have the same URL, and {own_url} is taken too: give one of them another `slug:`", placed[later].note.source.path.display()),
+            ));
+            continue;
+        }
+        let shared_file = placed[later].file.clone();
+        placed[sooner].url = own_url;
+        placed[sooner].file = own_file.clone();
+        taken.insert(shared_file, later);
+        taken.insert(own_file, sooner);
+        moved.push(Moved {
+            note: sooner,
+            winner: later,
+        });
     }
     if problems.is_empty() {
-        Ok(placed)
+        Ok((placed, moved))
     } else {
         Err(Error::Input(problems))
     }
+}
+
+/// `url` with `-<date>` added to its last name: `/x-ja` → `/x-ja-2024-01-02`
+/// (file `x-ja-2024-01-02.html`), `/x/` → `/x-2024-01-02/`.
+fn dated(url: &str, date: &str) -> (String, String) {
+    let (stem, end) = match url.strip_suffix('/') {
+        Some(stem) => (stem, "/"),
+        None => match url.strip_suffix(".html") {
+            Some(stem) => (stem, ".html"),
+            None => (url, ""),
+        },
+    };
+    let new = format!("{stem}-{date}{end}");
+    let file = url_to_file(&percent_decode(&new).unwrap_or_else(|| new.clone()));
+    (new, file)
+}
+
+type SharedNotes = Vec<Arc<Note>>;
+
+/// Where one note (key and language) is in several folders, keeps the copy
+/// `[book] prefer` ranks first (then the first by path) and gives the
+/// others, whose URLs will redirect to it. Without `prefer`, two copies
+/// are an error, as before.
+fn pick_copies(
+    config: &Config,
+    notes: Vec<Arc<Note>>,
+) -> Result<(SharedNotes, SharedNotes), Error> {
+    if config.prefer.is_empty() {
+        adjacent_duplicates(&notes)?;
+        return Ok((notes, Vec::new()));
+    }
+    let rank = |n: &Note| {
+        config
+            .prefer
+            .iter()
+            .position(|f| {
+                let f = f.trim_matches('/');
+                f.is_empty()
+                    || n.source
+                        .rel
+                        .strip_prefix(f)
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+            .unwrap_or(usize::MAX)
+    };
+    let mut kept: Vec<Arc<Note>> = Vec::with_capacity(notes.len());
+    let mut copies = Vec::new();
+    for note in notes {
+        match kept.last_mut() {
+            Some(last) if last.key == note.key && last.lang == note.lang => {
+                if (rank(&note), &note.source) < (rank(last), &last.source) {
+                    copies.push(std::mem::replace(last, note));
+                } else {
+                    copies.push(note);
+                }
+            }
+            _ => kept.push(note),
+        }
+    }
+    Ok((kept, copies))
+}
+
+/// The redirect pages: each copy's URL (when it differs from its note's),
+/// then each note's `redirect_from:` and `aliases:`. A redirect where a
+/// page or another redirect is, or outside the site, is an error at its
+/// place.
+fn redirects(
+    config: &Config,
+    languages: &[Language],
+    notes: &[SiteNote],
+    copies: &[(Arc<Note>, usize)],
+) -> Result<Vec<Redirect>, Error> {
+    let reserved = Reserved::new(config, languages);
+    let pages: FxHashMap<&str, usize> = notes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.file.as_str(), i))
+        .collect();
+    let mut taken: FxHashMap<String, Location> = FxHashMap::default();
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let mut add = |raw: String, target: usize, at: Location, problems: &mut Vec<Diagnostic>| {
+        let raw = if raw.starts_with('/') {
+            raw
+        } else {
+            format!("/{raw}")
+        };
+        let raw = percent_decode(&raw).unwrap_or(raw);
+        let file = url_to_file(&raw);
+        if let Err(m) = check_file(&file) {
+            problems.push(Diagnostic::new(
+                at,
+                m.replace("this note's page", "this redirect"),
+            ));
+            return;
+        }
+        if pages.get(file.as_str()) == Some(&target) {
+            return; // The note's own URL.
+        }
+        let clash = if let Some(&page) = pages.get(file.as_str()) {
+            Some(format!(
+                "the page of {}",
+                notes[page].note.source.path.display()
+            ))
+        } else if let Some(what) = reserved.conflict(&file) {
+            Some(format!("{what}, which notes generates"))
+        } else {
+            taken
+                .get(&file)
+                .map(|other| format!("another redirect ({other})"))
+        };
+        match clash {
+            Some(what) => problems.push(Diagnostic::new(
+                at,
+                format!("the redirect from {raw} would take the place of {what}: remove it or point it elsewhere"),
+            )),
+            None => {
+                taken.insert(file.clone(), at);
+                out.push(Redirect {
+                    url: encode_url_path(&raw),
+                    file,
+                    target,
+                });
+            }
+        }
+    };
+    for (copy, target) in copies {
+        match permalink(config, copy) {
+            Ok(raw) => add(raw, *target, identity_location(copy), &mut problems),
+            Err(m) => problems.push(Diagnostic::new(identity_location(copy), m)),
+        }
+    }
+    for (i, n) in notes.iter().enumerate() {
+        for r in &n.note.front.redirects {
+            let at = Location::new(&n.note.source.path, r.line, r.column);
+            add(r.value.trim().to_string(), i, at, &mut problems);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Input(problems));
+    }
+    out.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(out)
 }
 
 /// Where a note's URL comes from: its `slug:`, else its
@@ -379,8 +622,9 @@ fn place_notes(
 fn identity_location(note: &Note) -> Location {
     let front = note
         .front
-        .slug
+        .permalink
         .as_ref()
+        .or(note.front.slug.as_ref())
         .or(note.front.translation_key.as_ref());
     match front {
         Some(s) => Location::new(&note.source.path, s.line, s.column),
@@ -442,7 +686,7 @@ impl Reserved {
                 format!("{}/", lang.code)
             };
             files.insert(format!("{home}index.html"));
-            files.insert(format!("{home}atom.xml"));
+            files.insert(format!("{home}{}", config.feed.path));
             folders.push(format!("{home}page/"));
             folders.push(format!("{home}search/"));
         }
@@ -495,32 +739,42 @@ pub fn encode_url_path(path: &str) -> String {
     out
 }
 
-/// The site path of a note from the permalink pattern. A pattern without
-/// `{lang}` puts other languages under `/{lang}/`.
+/// The site path of a note: its own `permalink:` (as written, with
+/// placeholders), else the pattern of the first `[[output.html.permalinks]]`
+/// folder that holds it, else `[output.html] permalink`. A pattern in
+/// notes' spelling without `{lang}` puts other languages under `/{lang}/`;
+/// one with Jekyll's placeholders is taken as written.
 fn permalink(config: &Config, note: &Note) -> Result<String, String> {
-    let pattern = &config.permalink;
-    let needs_date = ["{year}", "{month}", "{day}"]
-        .iter()
-        .any(|p| pattern.contains(p));
-    let date = match (note.date, needs_date) {
-        (Some(d), _) => Some(d),
-        (None, false) => None,
-        (None, true) => {
-            return Err(format!(
-                "permalink `{pattern}` needs a date: add `date:` or name the file YYYY-MM-DD-slug.md"
-            ));
-        }
+    use crate::permalink::{Kind, NeedsDate, Values, expand, is_jekyll_style};
+    let rel = note.source.rel.as_str();
+    let rule = config.permalinks.iter().find(|r| r.holds(rel));
+    let (pattern, kind, own) = match (&note.front.permalink, rule) {
+        (Some(p), _) => (p.value.as_str(), rule.map_or(Kind::Page, |r| r.kind), true),
+        (None, Some(r)) => (r.permalink.as_str(), r.kind, false),
+        (None, None) => (config.permalink.as_str(), Kind::Note, false),
     };
-    let mut url = pattern
-        .replace("{slug}", &note.slug)
-        .replace("{lang}", &note.lang);
-    if let Some(d) = date {
-        url = url
-            .replace("{year}", &format!("{:04}", d.year()))
-            .replace("{month}", &format!("{:02}", d.month()))
-            .replace("{day}", &format!("{:02}", d.day()));
-    }
-    if !pattern.contains("{lang}") && note.lang != config.default_language {
+    let values = Values {
+        rel,
+        slug: &note.slug,
+        lang: &note.lang,
+        date: note.date,
+        front_slug: note.front.slug.as_ref().map(|s| s.value.as_str()),
+        categories: note.front.categories.clone(),
+        kind,
+        folder: rule.map_or("", |r| r.folder.trim_matches('/')),
+    };
+    let pattern = if pattern.starts_with('/') {
+        pattern.to_string()
+    } else {
+        format!("/{pattern}")
+    };
+    let mut url = expand(&pattern, &values).map_err(|NeedsDate| {
+        format!(
+            "permalink `{pattern}` needs a date: add `date:` or name the file YYYY-MM-DD-slug.md"
+        )
+    })?;
+    let as_written = own || is_jekyll_style(&pattern) || pattern.contains("{lang}");
+    if !as_written && note.lang != config.default_language {
         url = format!("/{}{url}", note.lang);
     }
     Ok(url)

@@ -66,7 +66,7 @@ fn every_broken_note_is_reported_with_its_place() {
         "content/2025-01-05-unclosed.md:1:1: front matter is not closed: add a line `---` after its last key (a note without front matter must not start with `---`)",
         "content/2025-01-06-bad-date.md:3:7: invalid date `2025-13-01` (expected YYYY-MM-DD, optionally with a time: 2025-06-12 10:30:00 +0800)",
         "content/2025-01-08-colon.md:2:13: invalid YAML front matter: mapping values are not allowed in this context; a value containing `: ` must be quoted, e.g. title: 'Error: not found'",
-        "content/b/2025-01-07-dup.md:1:1: duplicate note: content/a/2025-01-07-dup.md and content/b/2025-01-07-dup.md are both `2025-01-07-dup` in language `en`; remove one, or list one under `exclude` in book.toml (e.g. exclude = [\"b/**\"])",
+        "content/b/2025-01-07-dup.md:1:1: duplicate note: content/a/2025-01-07-dup.md and content/b/2025-01-07-dup.md are both `2025-01-07-dup` in language `en`; remove one, list one under `exclude` in book.toml (e.g. exclude = [\"b/**\"]), or publish one and redirect the other's URL with prefer = [\"a\"] under [book]",
         "error: the build failed with 8 problems; the previous output was left as it was",
     ];
     let lines: Vec<&str> = stderr.lines().collect();
