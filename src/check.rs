@@ -197,6 +197,7 @@ pub fn check(options: &BuildOptions) -> CheckReport {
         report.error("broken-link", e);
     }
     anchors(&site, &rendered, &mut report);
+    formulas(&site, &rendered, &mut report);
     fences(&site, &rendered, &mut report);
     let translations = crate::translations::analyze(&site);
     templates(&site, &rendered, &translations, &mut report);
@@ -256,6 +257,28 @@ fn moved_notes(site: &Site, report: &mut CheckReport) {
             &d,
             "give one of them another `slug:` (and a `redirect_from:` if its old URL is linked)",
         );
+    }
+}
+
+/// TeX that does not read (shown as code on the page).
+fn formulas(
+    site: &Site,
+    rendered: &[std::sync::Arc<crate::markdown::Rendered>],
+    report: &mut CheckReport,
+) {
+    for (i, r) in rendered.iter().enumerate() {
+        for (line, why) in &r.math_errors {
+            let d = Diagnostic::new(
+                at(site, i, *line),
+                format!("this formula is not TeX that notes can read: {why}"),
+            );
+            report.push(
+                Severity::Warning,
+                "math",
+                &d,
+                "correct the formula (it is shown as code until then)",
+            );
+        }
     }
 }
 

@@ -25,8 +25,77 @@ struct RawConfig {
     build: BuildSection,
     #[serde(default)]
     output: OutputSection,
+    #[serde(default)]
+    markdown: MarkdownSection,
     #[serde(default, deserialize_with = "ordered_map")]
     languages: Vec<(String, LanguageSection)>,
+}
+
+/// `[markdown]`: which Markdown the notes are written in.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct MarkdownSection {
+    #[serde(default)]
+    flavour: Flavour,
+    ids: Option<Ids>,
+    #[serde(default = "default_true")]
+    math: bool,
+}
+
+impl Default for MarkdownSection {
+    fn default() -> Self {
+        MarkdownSection {
+            flavour: Flavour::default(),
+            ids: None,
+            math: true,
+        }
+    }
+}
+
+/// The Markdown the notes were written for.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Flavour {
+    /// CommonMark with GitHub's extensions (tables, footnotes, task lists,
+    /// strikethrough).
+    #[default]
+    Gfm,
+    /// kramdown as Jekyll runs it (`input: GFM`): attribute lists,
+    /// kramdown's footnote ids, typographic quotes and dashes, definition
+    /// lists, abbreviations, `{% raw %}` removed.
+    Kramdown,
+}
+
+/// How heading ids are made.
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ids {
+    /// GitHub's (and kramdown's with `input: GFM`, the same rule): lower
+    /// case, characters that are not letters, digits, `_`, `-` or spaces
+    /// dropped, spaces made `-` (`What’s New?` → `whats-new`).
+    Github,
+    /// notes' earlier rule: every run of other characters made one `-`.
+    Notes,
+}
+
+/// The Markdown settings rendering needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct MarkdownOptions {
+    pub flavour: Flavour,
+    pub ids: Ids,
+    /// Render TeX math to MathML (else the delimiters are kept as written,
+    /// for MathJax or KaTeX in the page).
+    pub math: bool,
+}
+
+impl Default for MarkdownOptions {
+    fn default() -> Self {
+        MarkdownOptions {
+            flavour: Flavour::Gfm,
+            ids: Ids::Github,
+            math: true,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -364,6 +433,8 @@ pub struct Config {
     pub max_note_bytes: u64,
     pub site_url: SiteUrl,
     pub cname: Option<String>,
+    /// `[markdown]`.
+    pub markdown: MarkdownOptions,
     pub permalink: String,
     /// Per-folder patterns, the first that holds a note wins.
     pub permalinks: Vec<FolderPermalink>,
@@ -566,6 +637,11 @@ impl Config {
             cname: raw.output.html.cname.filter(|c| !c.trim().is_empty()),
             permalink,
             permalinks: raw.output.html.permalinks,
+            markdown: MarkdownOptions {
+                flavour: raw.markdown.flavour,
+                ids: raw.markdown.ids.unwrap_or(Ids::Github),
+                math: raw.markdown.math,
+            },
             paginate_by: raw.output.html.paginate_by,
             feed_limit: raw.output.html.feed_limit,
             feed: raw.output.html.feed.clone(),

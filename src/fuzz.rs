@@ -50,6 +50,7 @@ pub fn one_input(data: &[u8]) {
         highlighter,
         base_path: "/",
         links: &NoLinks,
+        markdown: config.markdown,
     };
     let rendered = crate::markdown::render(&note.body, &options);
     let _ = crate::search::analyze(&note, &rendered);

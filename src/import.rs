@@ -113,6 +113,8 @@ struct Plan {
     paginate: Option<u64>,
     /// Where jekyll-feed wrote the feed, when the blog used it.
     feed: Option<String>,
+    /// The notes are kramdown (Jekyll's default Markdown).
+    kramdown: bool,
     not_carried: Vec<String>,
 }
 
@@ -283,8 +285,13 @@ impl Plan {
                 "timezone {tz}: dates are kept as written; a date with an offset (+0800) is read in UTC, so :year/:month/:day of a post written just after midnight may differ: give such posts a `date:` without an offset"
             ));
         }
-        if text(config, "markdown").is_some_and(|m| m.eq_ignore_ascii_case("kramdown")) {
-            not_carried.push("markdown: kramdown: notes renders CommonMark with GitHub's extensions; kramdown's attribute lists ({: .class }) and math delimiters are shown as written".into());
+        let kramdown = text(config, "markdown").is_none_or(|m| m.eq_ignore_ascii_case("kramdown"));
+        if let Some(Value::Mapping(k)) = config.get("kramdown")
+            && k.get("input")
+                .and_then(Value::as_str)
+                .is_some_and(|i| !i.eq_ignore_ascii_case("GFM"))
+        {
+            not_carried.push("kramdown input other than GFM: notes reads kramdown with GitHub's extensions (input: GFM), as GitHub Pages does".into());
         }
         let output = ["public", "public-notes", "_notes-site"]
             .into_iter()
@@ -304,6 +311,7 @@ impl Plan {
             output,
             paginate: config.get("paginate").and_then(Value::as_u64),
             feed,
+            kramdown,
             not_carried,
         })
     }
@@ -367,6 +375,19 @@ impl Plan {
         let _ = writeln!(out, "site-url = {}", q(&self.site_url));
         if let Some(n) = self.paginate {
             let _ = writeln!(out, "paginate-by = {n}");
+        }
+        if self.kramdown {
+            let _ = writeln!(out);
+            let _ = writeln!(
+                out,
+                "# Jekyll's kramdown: attribute lists, its heading and footnote ids, typographic"
+            );
+            let _ = writeln!(
+                out,
+                "# quotes, {{% raw %}} removed; \\\\( … \\\\) math rendered to MathML."
+            );
+            let _ = writeln!(out, "[markdown]");
+            let _ = writeln!(out, "flavour = \"kramdown\"");
         }
         if let Some(path) = &self.feed {
             let _ = writeln!(out);

@@ -26,8 +26,10 @@ pub mod fuzz;
 pub mod highlight;
 pub mod i18n;
 pub mod import;
+pub mod kramdown;
 pub mod markdown;
 pub mod markdown_cache;
+pub mod math;
 mod memo;
 pub mod note;
 pub mod output;
@@ -271,6 +273,7 @@ fn render_options<'a>(
         highlighter,
         base_path: &site.config.site_url.base_path,
         links,
+        markdown: site.config.markdown,
     }
 }
 
@@ -325,6 +328,13 @@ fn code_warnings(
 ) -> Vec<String> {
     let mut out = Vec::new();
     for (n, r) in site.notes.iter().zip(rendered) {
+        for (line, why) in &r.math_errors {
+            out.push(format!(
+                "{}:{}:1: this formula is not TeX that notes can read ({why}); it is shown as code: correct it, or set math = false under [markdown] to leave formulas to MathJax or KaTeX",
+                n.note.source.path.display(),
+                n.note.body_line + line - 1
+            ));
+        }
         for f in &r.fallbacks {
             if matches!(f.fallback, highlight::Fallback::UnknownLanguage(_)) && !verbose {
                 continue;

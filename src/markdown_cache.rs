@@ -23,10 +23,20 @@ use crate::site::Site;
 
 /// Changes whenever what a note renders to may change for the same body:
 /// another version of notes, or a site under another base path.
-fn header(base_path: &str) -> String {
+fn header(context: &str) -> String {
     format!(
-        "notes markdown cache 1 {}\n{base_path}\n",
+        "notes markdown cache 2 {}\n{context}\n",
         env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// What, besides a note's body, its Markdown's result depends on: the base
+/// path of links and the `[markdown]` settings.
+pub fn context(config: &crate::Config) -> String {
+    let m = config.markdown;
+    format!(
+        "{} {:?} {:?} {}",
+        config.site_url.base_path, m.flavour, m.ids, m.math
     )
 }
 
@@ -52,6 +62,7 @@ pub struct Entry {
     broken_links: Vec<(usize, String)>,
     unclosed_fences: Vec<UnclosedFence>,
     blocks: Vec<u128>,
+    math_errors: Vec<(usize, String)>,
 }
 
 /// The last build's entries, by note source path.
@@ -61,7 +72,7 @@ pub struct MarkdownCache {
 }
 
 impl MarkdownCache {
-    /// The cache a build under `base_path` can use: empty when the file is
+    /// The cache a build in `context` (see [`context`]) can use: empty when the file is
     /// missing, unreadable or from another version or base path.
     pub fn load(path: &Path, base_path: &str) -> MarkdownCache {
         let entries = std::fs::read(path)
@@ -122,6 +133,7 @@ impl MarkdownCache {
             broken_links: entry.broken_links.clone(),
             unclosed_fences: entry.unclosed_fences.clone(),
             blocks: entry.blocks.clone(),
+            math_errors: entry.math_errors.clone(),
         })
     }
 
@@ -143,7 +155,7 @@ impl MarkdownCache {
             })
             .collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
-        let mut bytes = header(&site.config.site_url.base_path).into_bytes();
+        let mut bytes = header(&context(&site.config)).into_bytes();
         let body = postcard::to_stdvec(&entries).map_err(std::io::Error::other)?;
         bytes.extend_from_slice(&body);
         if let Some(folder) = path.parent() {
@@ -211,6 +223,7 @@ impl<'a> Recording<'a> {
             broken_links: r.broken_links.clone(),
             unclosed_fences: r.unclosed_fences.clone(),
             blocks: r.blocks.clone(),
+            math_errors: r.math_errors.clone(),
         }
     }
 }

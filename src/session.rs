@@ -184,7 +184,10 @@ impl Session {
             || crate::read_notes(&sources, &config, options.drafts, progress),
             || {
                 let cache = out.map(|_| {
-                    MarkdownCache::load(&markdown_cache_file(&config), &config.site_url.base_path)
+                    MarkdownCache::load(
+                        &markdown_cache_file(&config),
+                        &crate::markdown_cache::context(&config),
+                    )
                 });
                 (Templates::load(&config), cache)
             },

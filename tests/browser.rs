@@ -513,3 +513,38 @@ fn search_works_on_an_empty_and_a_one_note_site() {
         "var a = document.querySelector('form.search-page .search-hit a'); return !!a && a.textContent === 'Only note' && a.getAttribute('href') === '/notes/one/'",
     );
 }
+
+/// Formulas are laid out by the browser from the MathML notes writes, with
+/// no script: a display matrix is a table with a real size, an inline
+/// fraction sits in its line.
+#[test]
+fn math_is_laid_out_without_javascript() {
+    let site = TestSite::empty("");
+    site.write(
+        "content/2025-01-01-math.md",
+        "---\ntitle: Math\n---\nThe ratio $\\frac{V_{max}}{\\sqrt{2}}$ is the RMS value.\n\n$$\n\\begin{pmatrix} a & b \\\\ c & d \\end{pmatrix}\n$$\n",
+    );
+    let base = serve_under_sub_path(&site);
+    let browser = Browser::start();
+    browser.open(&format!("{base}math/"));
+    let boxes = browser.eval(
+        "var m = document.querySelectorAll('math'); \
+         var t = document.querySelector('math[display=block] mtable'); \
+         var f = document.querySelector('math[display=inline] mfrac'); \
+         var r = t ? t.getBoundingClientRect() : null; var q = f ? f.getBoundingClientRect() : null; \
+         return [m.length, !!t, r ? r.width : 0, r ? r.height : 0, q ? q.width : 0, q ? q.height : 0, document.scripts.length];",
+    );
+    let b = boxes.as_array().unwrap();
+    assert_eq!(b[0], 2, "two formulas: {boxes}");
+    assert_eq!(b[1], true, "the matrix is an <mtable>: {boxes}");
+    for (i, what) in [
+        (2, "matrix width"),
+        (3, "matrix height"),
+        (4, "fraction width"),
+        (5, "fraction height"),
+    ] {
+        assert!(b[i].as_f64().unwrap() > 4.0, "{what} is {}: {boxes}", b[i]);
+    }
+    // The matrix is taller than the inline fraction (two rows).
+    assert!(b[3].as_f64().unwrap() > b[5].as_f64().unwrap(), "{boxes}");
+}

@@ -297,6 +297,7 @@ fn tagged_bash_and_python_in_the_corpus_never_fall_back() {
                     highlighter: &h,
                     base_path: "/",
                     links: &notes::markdown::NoLinks,
+                    markdown: Default::default(),
                 },
             );
             assert!(

@@ -149,7 +149,33 @@ pub(super) fn apply(staging: &Path, output: &Path, steps: &[Step]) -> Result<(),
         }
     }
     crate::fault::pause("applied");
-    fs::remove_dir_all(staging).map_err(|e| Error::io(staging, "remove the staging folder", e))
+    remove_staging(staging)
+}
+
+/// Removes a replayed staging folder, its journal last: a kill while it
+/// is removed leaves the journal (replayed again, doing nothing) or an
+/// empty folder, both of which the next build knows for notes'.
+fn remove_staging(staging: &Path) -> Result<(), Error> {
+    let failed = |e| Error::io(staging, "remove the staging folder", e);
+    for entry in fs::read_dir(staging).map_err(failed)? {
+        let entry = entry.map_err(failed)?;
+        if entry.file_name() == JOURNAL {
+            continue;
+        }
+        let path = entry.path();
+        let removed = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        removed.map_err(failed)?;
+    }
+    match fs::remove_file(staging.join(JOURNAL)) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(failed(e)),
+    }
+    fs::remove_dir(staging).map_err(failed)
 }
 
 /// Makes the folders of `rel` in the output that are missing. A link in
@@ -212,8 +238,18 @@ fn remove_empty_folders(output: &Path, files: &[&str]) {
 /// Reads the marker of a folder found under one of notes' own names beside
 /// the output, refusing one that notes did not make.
 fn leftover_marker(dir: &Path) -> Result<String, Error> {
-    if fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none()) {
-        // Killed between making the staging folder and its marker.
+    let names: Vec<std::ffi::OsString> = fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name())
+                .take(2)
+                .collect()
+        })
+        .unwrap_or_default();
+    let small = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.is_file() && m.len() <= 256);
+    if names.is_empty() || (names == [MARKER] && small(&dir.join(MARKER))) {
+        // Killed between making the staging folder and writing its
+        // marker, or while writing it.
         return Ok(manifest::STAGING.to_string());
     }
     let marker = dir.join(MARKER);
