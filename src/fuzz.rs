@@ -16,17 +16,22 @@ use crate::discover::SourceFile;
 use crate::highlight::Highlighter;
 use crate::markdown::{NoLinks, RenderOptions};
 
-/// Runs `data` through the pipeline as a note of a two-language site.
+/// Runs `data` through the pipeline as a note of a two-language site, read
+/// as CommonMark or (inputs of odd length) as kramdown.
 pub fn one_input(data: &[u8]) {
-    static SETUP: OnceLock<(Config, Highlighter)> = OnceLock::new();
-    let (config, highlighter) = SETUP.get_or_init(|| {
-        let config = Config::from_str(
-            Path::new("/nonexistent-fuzz-site"),
-            "[languages.de]\nname = \"Deutsch\"\n",
-        )
-        .expect("the fuzz site's config reads");
-        (config, Highlighter::new())
+    static SETUP: OnceLock<([Config; 2], Highlighter)> = OnceLock::new();
+    let (configs, highlighter) = SETUP.get_or_init(|| {
+        let site = |markdown: &str| {
+            Config::from_str(
+                Path::new("/nonexistent-fuzz-site"),
+                &format!("{markdown}[languages.de]\nname = \"Deutsch\"\n"),
+            )
+            .expect("the fuzz site's config reads")
+        };
+        let configs = [site(""), site("[markdown]\nflavour = \"kramdown\"\n")];
+        (configs, Highlighter::new())
     });
+    let config = &configs[data.len() % 2];
     if data.len() as u64 > config.max_note_bytes {
         return;
     }
