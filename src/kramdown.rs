@@ -301,19 +301,7 @@ pub fn mark_abbreviations(text: &str, abbreviations: &[Abbreviation]) -> Option<
     Some(out)
 }
 
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::highlight::escape;
 
 #[cfg(test)]
 mod tests {

@@ -213,26 +213,12 @@ pub fn to_mathml(tex: &str, display: bool) -> Result<String, String> {
 
 /// A formula that does not read, shown as its source in code, as written.
 pub fn as_code(tex: &str, display: bool) -> String {
-    let escaped = pulldown_cmark_escape_html(tex);
+    let escaped = crate::highlight::escape(tex);
     if display {
         format!("<pre class=\"math-error\"><code>{escaped}</code></pre>")
     } else {
         format!("<code class=\"math-error\">{escaped}</code>")
     }
-}
-
-fn pulldown_cmark_escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

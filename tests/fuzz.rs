@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::Rng;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -65,21 +67,6 @@ const DICTIONARY: &[&str] = &[
     "ا",
     "中文",
 ];
-
-/// xorshift64*: a fixed sequence, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 fn mutate(seed: &[u8], other: &[u8], rng: &mut Rng) -> Vec<u8> {
     let mut data = seed.to_vec();

@@ -12,24 +12,6 @@ use common::*;
 use notes::BuildOptions;
 use notes::session::{Change, Session};
 
-/// A small deterministic random number generator (xorshift64*), so that a
-/// failing sequence can be replayed from its seed.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
 const LANGS: [&str; 4] = ["en", "hi", "ar", "hant"];
 
 fn note_text(rng: &mut Rng, title: &str, lang: &str, others: &[String]) -> String {
