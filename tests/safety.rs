@@ -12,14 +12,17 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{TestSite, corpus, snapshot};
+use common::{TestSite, snapshot};
 
-/// A site whose content is a copy of the corpus's real notes (two notes in
-/// nine languages, in the blog's `_posts/` and `_notes/` folders), so that
-/// a test can change them.
+/// A site whose content is a copy of the demo site's real notes (in the
+/// repository: two notes in nine languages, in the blog's `_posts/` and
+/// `_notes/` folders), so that a test can change them.
 fn real_site() -> TestSite {
-    let site = TestSite::empty("[book]\nexclude = [\"notes/**\"]\n");
-    copy_dir(&corpus().join("notes"), &site.root().join("content"));
+    let site = TestSite::empty("[book]\nexclude = [\"notes/**\", \"README.md\"]\n");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("content"),
+        &site.root().join("content"),
+    );
     site
 }
 
@@ -45,7 +48,7 @@ fn site_files(out: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// What a build from scratch of `site`'s content makes.
 fn fresh_build(site: &TestSite) -> BTreeMap<String, Vec<u8>> {
-    let fresh = TestSite::empty("[book]\nexclude = [\"notes/**\"]\n");
+    let fresh = TestSite::empty("[book]\nexclude = [\"notes/**\", \"README.md\"]\n");
     fs::remove_dir(fresh.root().join("content")).unwrap();
     copy_dir(&site.root().join("content"), &fresh.root().join("content"));
     fresh.build_ok(&["--quiet"]);
