@@ -161,19 +161,23 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     let kramdown = opts.markdown.flavour == Flavour::Kramdown;
     // What is taken out before parsing (each keeps the line count, so that
     // every line number still points into the note as written).
-    let (markdown, abbreviations) = if kramdown {
+    let (prepared, abbreviations) = if kramdown {
         let raw = kramdown::remove_raw_tags(markdown);
         let (text, found) = kramdown::take_abbreviations(&raw);
-        (kramdown::unclosed_fences_as_text(&text), found)
+        (Some(kramdown::unclosed_fences_as_text(&text)), found)
     } else {
-        (markdown.to_string(), Vec::new())
+        (None, Vec::new())
     };
-    let (markdown, formulas) = if opts.markdown.math {
-        math::protect(&markdown, kramdown)
-    } else {
-        (markdown, Vec::new())
-    };
-    let markdown = markdown.as_str();
+    let markdown = prepared.as_deref().unwrap_or(markdown);
+    // Most notes have no `\(` or `\[` at all: they are not copied.
+    let (protected, formulas) =
+        if opts.markdown.math && (markdown.contains("\\(") || markdown.contains("\\[")) {
+            let (text, formulas) = math::protect(markdown, kramdown);
+            (Some(text), formulas)
+        } else {
+            (None, Vec::new())
+        };
+    let markdown = protected.as_deref().unwrap_or(markdown);
     let mut out = Rendered::default();
     let lines = Lines::new(markdown);
     let log = RefCell::new(LinkLog::default());
