@@ -156,15 +156,17 @@ pub fn remove_raw_tags(text: &str) -> std::borrow::Cow<'_, str> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{%") {
-        let Some(len) = rest[start..].find("%}") else {
+        // The `%}` after the `{%` (in `{%}` they share the `%`).
+        let Some(len) = rest[start + 2..].find("%}") else {
             break;
         };
-        let inner = rest[start + 2..start + len].trim_matches('-').trim();
+        let end = start + 2 + len + 2;
+        let inner = rest[start + 2..end - 2].trim_matches('-').trim();
         out.push_str(&rest[..start]);
         if inner != "raw" && inner != "endraw" {
-            out.push_str(&rest[start..start + len + 2]);
+            out.push_str(&rest[start..end]);
         }
-        rest = &rest[start + len + 2..];
+        rest = &rest[end..];
     }
     out.push_str(rest);
     out.into()

@@ -194,3 +194,19 @@ fn check_finds_whatever_stops_the_build() {
     }
     eprintln!("{failed_builds} of 40 mutated notes failed the build");
 }
+
+/// Inputs the long fuzz run once crashed on, kept so that they never do
+/// again (`tests/fuzz-crashes/`).
+#[test]
+fn inputs_that_once_crashed_run_clean() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-crashes");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let input = std::fs::read(&path).unwrap();
+        let result = std::panic::catch_unwind(|| notes::fuzz::one_input(&input));
+        assert!(result.is_ok(), "{} panics", path.display());
+        seen += 1;
+    }
+    assert!(seen > 0);
+}
