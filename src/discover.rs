@@ -61,13 +61,7 @@ pub fn discover(config: &Config, drafts: bool) -> Result<Vec<SourceFile>, Error>
                     || output_dir.as_deref().is_some_and(|o| is_same_folder(e, o)))
         });
     for entry in walker {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(dir).to_path_buf();
-            Error::one(
-                Location::file(display_path(&path)),
-                format!("could not read: {e}"),
-            )
-        })?;
+        let entry = entry.map_err(|e| walk_error(&e, dir))?;
         if !entry.file_type().is_file() || entry.path().extension().is_none_or(|x| x != "md") {
             continue;
         }
@@ -165,6 +159,15 @@ pub(crate) fn exclude_set(config: &Config) -> Result<GlobSet, Error> {
     })
 }
 
+/// A folder or file a walk of `dir` could not read, as the user's error.
+fn walk_error(e: &walkdir::Error, dir: &Path) -> Error {
+    let path = e.path().unwrap_or(dir).to_path_buf();
+    Error::one(
+        Location::file(display_path(&path)),
+        format!("could not read: {e}"),
+    )
+}
+
 /// Whether a walk's entry is the folder `canonical` (already resolved):
 /// the walk's paths are as the content folder was given (`./public`).
 fn is_same_folder(entry: &walkdir::DirEntry, canonical: &Path) -> bool {
@@ -200,13 +203,7 @@ pub fn other_files(config: &Config) -> Result<Vec<(String, PathBuf)>, Error> {
                     || output.as_deref().is_some_and(|o| is_same_folder(e, o)))
         });
     for entry in walker {
-        let entry = entry.map_err(|e| {
-            let path = e.path().unwrap_or(dir).to_path_buf();
-            Error::one(
-                Location::file(display_path(&path)),
-                format!("could not read: {e}"),
-            )
-        })?;
+        let entry = entry.map_err(|e| walk_error(&e, dir))?;
         if !entry.file_type().is_file() || entry.path().extension().is_some_and(|x| x == "md") {
             continue;
         }
