@@ -59,6 +59,6 @@ pub fn one_input(data: &[u8]) {
     };
     let rendered = crate::markdown::render(&note.body, &options);
     let _ = crate::search::analyze(&note, &rendered);
-    let _ = crate::search::query_terms(&note.body);
+    let _ = crate::search::query_terms(&note.body, &[]);
     let _ = crate::site::Site::assemble(config.clone(), vec![note], &mut Vec::new());
 }

@@ -1,7 +1,7 @@
 //! The `notes` command line: parses arguments, runs the library, prints
 //! errors and sets the exit code.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -163,9 +163,18 @@ enum Command {
     },
     /// Search the site's notes the way its search box does: does a note
     /// already cover this error?
+    ///
+    /// Exits 0 when a note matched and 1 when none did, so that a CI job
+    /// can link a failing log to its fix:
+    /// `notes search --site https://user.github.io/notes/ < build.log`.
     Search {
-        /// The text to look for: a few words, an error line or a whole traceback.
-        text: String,
+        /// The text to look for: a few words, an error line or a whole
+        /// traceback; read from standard input when left out or `-`.
+        text: Option<String>,
+        /// Ask a deployed site (its home page's address) instead of the
+        /// folder, fetching only what the query needs, as its search box does.
+        #[arg(long, value_name = "URL")]
+        site: Option<String>,
         /// Only notes in this language (a code of book.toml, e.g. `de`).
         #[arg(long)]
         lang: Option<String>,
@@ -286,6 +295,7 @@ fn main() -> ExitCode {
         ),
         Command::Search {
             text,
+            site,
             lang,
             limit,
             root,
@@ -296,7 +306,8 @@ fn main() -> ExitCode {
                 drafts,
                 ..BuildOptions::default()
             },
-            &text,
+            text.as_deref(),
+            site.as_deref(),
             lang.as_deref(),
             limit,
         ),
@@ -427,46 +438,99 @@ fn deploy(
     }
 }
 
-/// Prints ranked results: rank, title, language, URL, and the note's other
-/// languages.
-fn search(options: &BuildOptions, text: &str, lang: Option<&str>, limit: usize) -> ExitCode {
-    let (site, index) = match notes::search::open(options) {
-        Ok(found) => found,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::FAILURE;
+/// Prints ranked results (rank, title, language, URL with the matched
+/// section's anchor, the section's heading, the matching error line, the
+/// note's other languages), from the site's folder or from a deployed site.
+fn search(
+    options: &BuildOptions,
+    text: Option<&str>,
+    site: Option<&str>,
+    lang: Option<&str>,
+    limit: usize,
+) -> ExitCode {
+    let text = match text {
+        Some(t) if t != "-" => t.to_string(),
+        _ => {
+            let mut read = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut read) {
+                eprintln!("error: cannot read the query from standard input: {e}");
+                return ExitCode::FAILURE;
+            }
+            read
         }
     };
-    if let Some(l) = lang
-        && !index.languages.iter().any(|c| c == l)
-    {
-        eprintln!(
-            "error: no language `{l}` in this site; its languages are: {}",
-            index.languages.join(", ")
-        );
+    if text.trim().is_empty() {
+        eprintln!("error: nothing to search for; give a text or pipe one in");
         return ExitCode::FAILURE;
     }
-    let hits = index.query(text, lang, lang, limit);
-    if hits.is_empty() {
-        println!("no note matches");
-        return ExitCode::SUCCESS;
+    let found = match site {
+        Some(url) => search_site(url, &text, lang, limit),
+        None => search_folder(options, &text, lang, limit),
+    };
+    match found {
+        Ok(results) => print_results(&results),
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
     }
-    let url = |d: usize| format!("{}{}", site.config.site_url.origin, index.docs[d].url);
-    for (rank, hit) in hits.iter().enumerate() {
-        let doc = &index.docs[hit.doc];
-        println!(
-            "{:>2}. {} [{}] {}",
-            rank + 1,
-            doc.title,
-            doc.lang,
-            url(hit.doc)
-        );
-        if !hit.others.is_empty() {
-            let others: Vec<&str> = hit
-                .others
-                .iter()
-                .map(|&o| index.docs[o].lang.as_str())
-                .collect();
+}
+
+fn check_language(lang: Option<&str>, languages: &[String]) -> Result<(), String> {
+    match lang {
+        Some(l) if !languages.iter().any(|c| c == l) => Err(format!(
+            "error: no language `{l}` in this site; its languages are: {}",
+            languages.join(", ")
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn search_folder(
+    options: &BuildOptions,
+    text: &str,
+    lang: Option<&str>,
+    limit: usize,
+) -> Result<Vec<notes::search::remote::Found>, String> {
+    let (site, index) = notes::search::open(options).map_err(|e| e.to_string())?;
+    check_language(lang, &index.languages)?;
+    let hits = index.query(text, lang, lang, limit);
+    let terms = notes::search::query_terms(text, &index.common);
+    let origin = &site.config.site_url.origin;
+    Ok(hits
+        .iter()
+        .map(|h| notes::search::remote::Found::of(&index.docs, h, &terms, origin))
+        .collect())
+}
+
+fn search_site(
+    url: &str,
+    text: &str,
+    lang: Option<&str>,
+    limit: usize,
+) -> Result<Vec<notes::search::remote::Found>, String> {
+    let site = notes::search::remote::Site::open(url).map_err(|e| format!("error: {e}"))?;
+    check_language(lang, site.languages())?;
+    site.search(text, lang, lang, limit)
+        .map_err(|e| format!("error: {e}"))
+}
+
+/// Exit 0 when something matched, 1 when nothing did.
+fn print_results(results: &[notes::search::remote::Found]) -> ExitCode {
+    if results.is_empty() {
+        println!("no note matches");
+        return ExitCode::from(1);
+    }
+    for (rank, r) in results.iter().enumerate() {
+        println!("{:>2}. {} [{}] {}", rank + 1, r.title, r.lang, r.url);
+        if !r.excerpt.heading.is_empty() {
+            println!("    § {}", r.excerpt.heading);
+        }
+        if !r.excerpt.text.is_empty() {
+            println!("    {}", r.excerpt.text);
+        }
+        if !r.others.is_empty() {
+            let others: Vec<&str> = r.others.iter().map(|(l, _)| l.as_str()).collect();
             println!("    also in: {}", others.join(" "));
         }
     }

@@ -84,6 +84,9 @@ pub struct TocEntry {
     pub level: u8,
     pub id: String,
     pub title: String,
+    /// 1-based line of the heading in the Markdown given to [`render`]
+    /// (the search index cuts a note into sections there).
+    pub line: usize,
 }
 
 /// What a link resolves to: `None` when it is not a note link, the note
@@ -153,6 +156,8 @@ struct LinkLog {
     links: Vec<NoteLink>,
     broken: Vec<(usize, String)>,
     code_starts: Vec<std::ops::Range<usize>>,
+    /// The line of the last heading started.
+    heading_line: usize,
     math_errors: Vec<(usize, String)>,
 }
 
@@ -250,6 +255,10 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
                 log.borrow_mut().code_starts.push(range);
                 Event::Start(Tag::CodeBlock(kind))
             }
+            Event::Start(tag @ Tag::Heading { .. }) => {
+                log.borrow_mut().heading_line = lines.of(range.start);
+                Event::Start(tag)
+            }
             Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
                 let line = lines.of(range.start);
                 Event::Start(rewrite_tag(tag, opts, line, &mut log.borrow_mut()))
@@ -301,6 +310,7 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
                         level: level as u8,
                         id,
                         title,
+                        line: log.borrow().heading_line,
                     });
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {

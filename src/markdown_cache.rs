@@ -25,7 +25,7 @@ use crate::site::Site;
 /// another version of notes, or a site under another base path.
 fn header(context: &str) -> String {
     format!(
-        "notes markdown cache 2 {}\n{context}\n",
+        "notes markdown cache 3 {}\n{context}\n",
         env!("CARGO_PKG_VERSION")
     )
 }

@@ -220,11 +220,10 @@ fn empty_and_one_note_sites_get_a_working_index() {
     assert_eq!(s.notes.len(), 1);
     let hits = index.query("E: Unable to locate package bar", None, None, 5);
     assert_eq!(hits.len(), 1);
-    assert!(
-        index.docs[0]
-            .excerpt
-            .starts_with("E: Unable to locate package foo")
-    );
+    // The excerpt is the note's error line that holds the query's words.
+    let terms = search::query_terms("E: Unable to locate package bar", &index.common);
+    let shown = search::rank::excerpt(&index.docs[0], hits[0].section, &terms);
+    assert_eq!(shown.text, "E: Unable to locate package foo");
     let docs: serde_json::Value = serde_json::from_str(&one.read("search/d/0.json")).unwrap();
     assert_eq!(docs[0][1], "Only note");
 }
@@ -270,4 +269,59 @@ fn search_can_be_turned_off_as_in_mdbook() {
     let page = site.read("cffi/index.html");
     assert!(!page.contains("class=\"search\""), "no search box");
     assert!(site.read("notes.js").contains("form.search"));
+}
+
+/// The search site (corpus notes, the Jekyll notes, tldr) and its index.
+fn search_index() -> &'static (TestSite, notes::site::Site, search::Index) {
+    static INDEX: std::sync::OnceLock<(TestSite, notes::site::Site, search::Index)> =
+        std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let site = search_site();
+        let options = notes::BuildOptions {
+            root: site.root().to_path_buf(),
+            ..Default::default()
+        };
+        let (s, index) = search::open(&options).unwrap();
+        (site, s, index)
+    })
+}
+
+#[test]
+fn real_pastes_find_their_note_first() {
+    let (_, s, index) = search_index();
+    let pastes = pastes();
+    assert!(pastes.len() >= 60, "{} pastes", pastes.len());
+    let (mut first, mut top3) = (0, 0);
+    let mut missed = Vec::new();
+    for p in &pastes {
+        let want = index.docs[doc_of(index, s, &p.target)].group;
+        let hits = index.query(&p.text, Some(&p.lang), None, 3);
+        let rank = hits.iter().position(|h| index.docs[h.doc].group == want);
+        match rank {
+            Some(0) => first += 1,
+            _ => missed.push(format!(
+                "{} [{}] rank {:?}: {:?} → {:?}",
+                p.target,
+                p.lang,
+                rank.map(|r| r + 1),
+                p.text.lines().next().unwrap_or(""),
+                hits.iter()
+                    .map(|h| &index.docs[h.doc].title)
+                    .collect::<Vec<_>>()
+            )),
+        }
+        if rank.is_some() {
+            top3 += 1;
+        }
+    }
+    let n = pastes.len() as f64;
+    println!(
+        "{} pastes: top-1 {:.1}%, top-3 {:.1}%\n{}",
+        pastes.len(),
+        100.0 * first as f64 / n,
+        100.0 * top3 as f64 / n,
+        missed.join("\n")
+    );
+    assert!(first as f64 / n >= 0.90, "top-1 {first}/{n}");
+    assert!(top3 as f64 / n >= 0.98, "top-3 {top3}/{n}");
 }

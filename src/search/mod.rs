@@ -18,9 +18,35 @@
 //! large site tells nothing and is left out; a term keeps its 1,000 best
 //! documents.
 
+//! Full-text search for a static site: an index built here at build time,
+//! sharded so that a query downloads only what it needs, and queried the
+//! same way by `notes search` (here, over the files in memory or over
+//! HTTP from a deployed site) and by `static/search.js` (in the reader's
+//! browser, no server).
+//!
+//! Files, under `search/` in the output:
+//! - `meta.json`: the format version, the number of term shards and of
+//!   document chunks, the languages, the most common terms (a long paste
+//!   looks those up last), and one character per document giving its
+//!   language, with `|` before the first document of each translation
+//!   group (documents are numbered group by group);
+//! - `t/<k>.json`: the terms whose FNV-1a hash is `k` modulo the shard
+//!   count, each with its postings `[doc gap, impact × 64 + section, …]`;
+//! - `d/<k>.json`: documents `16k…16k+15` as `[url, title, lang, summary,
+//!   sections]`, a section being `[anchor, heading, [error lines]]`
+//!   (section 0 is the text before the first heading).
+//!
+//! Impacts are BM25 scores (×100, whole numbers) computed at build time
+//! with field weights (title 3, more for a one-word title, error lines 4,
+//! other text 1), so a query adds numbers up; how it ranks is in
+//! [`rank`]. A term in more than half of the documents of a large site
+//! tells nothing and is left out; a term keeps its 1,000 best documents.
+
+pub mod rank;
+pub mod remote;
 pub mod tokenize;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -32,22 +58,43 @@ use crate::note::Note;
 use crate::render::OutputFile;
 use crate::site::Site;
 
+pub use rank::{Hit, query_terms};
+
+/// The index format `meta.json` names; `notes search --site` refuses
+/// another.
+pub const VERSION: u32 = 2;
 /// Documents per `d/<k>.json` file.
 pub const CHUNK: usize = 16;
 /// Postings kept per term: its best-scoring documents.
 const MAX_POSTINGS: usize = 1000;
 /// Bytes aimed at per term shard: a query of a dozen terms stays small.
-const SHARD_BYTES: usize = 4 * 1024;
-/// Query terms looked up at most (a pasted log can hold hundreds).
-pub const MAX_QUERY_TERMS: usize = 24;
+const SHARD_BYTES: usize = 2 * 1024;
+/// How many of the most common terms `meta.json` lists.
+const COMMON_TERMS: usize = 256;
 const TITLE_WEIGHT: f32 = 3.0;
+/// The impact of a one-word title's term (`rsync`, `docker-compose`) is
+/// multiplied by this: the page about exactly that.
+const EXACT_TITLE_BOOST: f32 = 2.0;
 const SIGNATURE_WEIGHT: f32 = 4.0;
-/// Results scoring less than 1/RELEVANT of the best are left out.
-const RELEVANT: u32 = 10;
-/// The weight of a query term from an error line of the query.
-const QUERY_SIGNATURE_WEIGHT: u32 = 3;
+/// Error lines shown per section and per note, and their length.
+const SECTION_ERRORS: usize = 3;
+const NOTE_ERRORS: usize = 8;
+const ERROR_CHARS: usize = 160;
+/// Sections a posting can name (the section fits in 6 bits); a term whose
+/// best place is further down points at the top of the note.
+const MAX_SECTIONS: usize = 64;
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
+
+/// A part of a note under one heading, for results that point into it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Section {
+    /// The heading's id (empty for the text before the first heading).
+    pub anchor: String,
+    pub heading: String,
+    /// Its error lines (as written, trimmed), shown when they match.
+    pub errors: Vec<String>,
+}
 
 /// What one note contributes to the index; computed once per note version
 /// (`serve` keeps them and recomputes only a changed note's).
@@ -57,74 +104,122 @@ pub struct DocTerms {
     /// per note rather than one per term, as a site's notes hold millions
     /// of terms, all kept until the index is made.
     terms: String,
-    /// Where each term ends in `terms`, and its field-weighted frequency.
-    ends: Vec<(u32, f32)>,
+    /// Where each term ends in `terms`, its field-weighted frequency and
+    /// the section where it weighs most.
+    ends: Vec<(u32, f32, u8)>,
     /// Terms in the note, repeats counted (for length normalisation).
     len: f32,
-    /// Error lines and the first paragraph, shown under a result.
-    excerpt: String,
+    /// The term of a one-word title.
+    exact: Option<String>,
+    /// The first paragraph, shown under a result when no error line matched.
+    summary: String,
+    sections: Vec<Section>,
 }
 
-/// Terms and excerpt of one note.
+/// A term's weight in the note so far: in all, in the section being
+/// read, and in the section where it weighs most.
+#[derive(Default)]
+struct Weight {
+    total: f32,
+    current: (u8, f32),
+    best: (u8, f32),
+}
+
+/// Terms, sections and summary of one note.
 pub fn analyze(note: &Note, rendered: &Rendered) -> DocTerms {
-    let mut tf: FxHashMap<String, f32> = FxHashMap::default();
+    let mut tf: FxHashMap<String, Weight> = FxHashMap::default();
     let mut len = 0.0;
-    let mut add = |text: &str, weight: f32| {
+    let mut add = |text: &str, weight: f32, section: u8, counted: bool| {
         tokenize::for_each_term(text, &mut |term| {
-            len += 1.0;
-            match tf.get_mut(term) {
-                Some(f) => *f += weight,
-                None => {
-                    tf.insert(term.to_string(), weight);
-                }
+            if counted {
+                len += 1.0;
+            }
+            let w = match tf.get_mut(term) {
+                Some(w) => w,
+                None => tf.entry(term.to_string()).or_default(),
+            };
+            w.total += weight;
+            if w.current.0 == section && w.current.1 > 0.0 {
+                w.current.1 += weight;
+            } else {
+                w.current = (section, weight);
+            }
+            if w.current.1 > w.best.1 {
+                w.best = w.current;
             }
         });
     };
-    add(&note.title, TITLE_WEIGHT);
-    // Error lines one by one; the text between them in one piece.
-    let mut signatures: Vec<&str> = Vec::new();
-    let body = note.body.as_str();
-    let mut plain_start = 0;
-    let mut offset = 0;
-    for line in body.split_inclusive('\n') {
-        if tokenize::is_signature(line) {
-            add(&body[plain_start..offset], 1.0);
-            add(line, SIGNATURE_WEIGHT);
-            plain_start = offset + line.len();
-            let shown = line.trim().trim_matches('`').trim();
-            if signatures.len() < 2 && !signatures.contains(&shown) {
-                signatures.push(shown);
+    add(&note.title, TITLE_WEIGHT, 0, true);
+    let title = note.title.trim();
+    let exact = if !title.is_empty() && !title.contains(char::is_whitespace) {
+        tokenize::terms(title).into_iter().next()
+    } else {
+        None
+    };
+    let mut sections = vec![Section::default()];
+    let headings: Vec<_> = rendered.toc.iter().filter(|t| t.line > 0).collect();
+    let mut shown = 0;
+    for (number, line) in note.body.lines().enumerate() {
+        let number = number + 1;
+        while sections.len() <= headings.len() && headings[sections.len() - 1].line <= number {
+            let h = headings[sections.len() - 1];
+            sections.push(Section {
+                anchor: h.id.clone(),
+                heading: h.title.clone(),
+                errors: Vec::new(),
+            });
+        }
+        let at = sections.len() - 1;
+        let section = if at < MAX_SECTIONS { at as u8 } else { 0 };
+        let errors: Vec<&str> = if tokenize::is_signature(line) {
+            add(line, SIGNATURE_WEIGHT, section, true);
+            vec![line.trim().trim_matches('`').trim()]
+        } else {
+            add(line, 1.0, section, true);
+            let quoted = tokenize::quoted_errors(line);
+            for q in &quoted {
+                add(q, SIGNATURE_WEIGHT - 1.0, section, false);
+            }
+            quoted
+        };
+        let list = &mut sections[at].errors;
+        for e in errors {
+            let e = cut(e, ERROR_CHARS);
+            if shown < NOTE_ERRORS && list.len() < SECTION_ERRORS && !e.is_empty() && !list.contains(&e) {
+                list.push(e);
+                shown += 1;
             }
         }
-        offset += line.len();
     }
-    add(&body[plain_start..], 1.0);
-    let mut tf: Vec<(String, f32)> = tf.into_iter().collect();
+    let mut tf: Vec<(String, Weight)> = tf.into_iter().collect();
     tf.sort_by(|a, b| a.0.cmp(&b.0));
     let mut terms = String::with_capacity(tf.iter().map(|(t, _)| t.len()).sum());
     let ends = tf
         .iter()
-        .map(|(t, f)| {
+        .map(|(t, w)| {
             terms.push_str(t);
-            (terms.len() as u32, *f)
+            (terms.len() as u32, w.total, w.best.0)
         })
         .collect();
     DocTerms {
         terms,
         ends,
         len,
-        excerpt: excerpt(&signatures, &rendered.summary),
+        exact,
+        summary: cut(&rendered.summary, 220),
+        sections,
     }
 }
 
 impl DocTerms {
-    /// Each distinct term with its weighted frequency, terms sorted.
-    fn tf(&self) -> impl Iterator<Item = (&str, f32)> {
+    /// Each distinct term with its weighted frequency and best section,
+    /// terms sorted.
+    fn tf(&self) -> impl Iterator<Item = (&str, f32, u8)> {
         let mut start = 0;
-        self.ends.iter().map(move |&(end, f)| {
+        self.ends.iter().map(move |&(end, f, s)| {
             let term = &self.terms[start..end as usize];
             start = end as usize;
-            (term, f)
+            (term, f, s)
         })
     }
 }
@@ -137,13 +232,6 @@ fn cut(text: &str, max: usize) -> String {
     format!("{}…", cut.trim_end())
 }
 
-fn excerpt(signatures: &[&str], summary: &str) -> String {
-    let mut parts: Vec<String> = signatures.iter().map(|s| cut(s, 160)).collect();
-    parts.push(cut(summary, 220));
-    parts.retain(|p| !p.is_empty());
-    parts.join(" — ")
-}
-
 /// One document of the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Doc {
@@ -151,9 +239,23 @@ pub struct Doc {
     pub url: String,
     pub title: String,
     pub lang: String,
-    pub excerpt: String,
+    /// The first paragraph.
+    pub summary: String,
+    /// The note's sections; empty when it has neither headings nor error
+    /// lines (most of a command reference).
+    pub sections: Vec<Section>,
     /// Index of the first document of its translation group.
     pub group: usize,
+}
+
+/// One entry of a term's postings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posting {
+    pub doc: u32,
+    /// BM25 × 100.
+    pub impact: u32,
+    /// The section of the document where the term weighs most.
+    pub section: u8,
 }
 
 /// The search index of a site.
@@ -163,18 +265,10 @@ pub struct Index {
     pub languages: Vec<String>,
     /// Language code → its own name, for result labels.
     pub names: BTreeMap<String, String>,
-    /// (term, [(document, impact)]), terms sorted, documents ascending.
-    postings: Vec<(String, Vec<(u32, u32)>)>,
-}
-
-/// A query result: a translation group, shown in one of its languages.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hit {
-    /// The document shown (in the preferred language when the group has it).
-    pub doc: usize,
-    pub score: u32,
-    /// The group's other documents, in site order.
-    pub others: Vec<usize>,
+    /// The most common terms, sorted (see [`rank::query_terms`]).
+    pub common: Vec<String>,
+    /// (term, postings), terms sorted, documents ascending.
+    postings: Vec<(String, Vec<Posting>)>,
 }
 
 impl Index {
@@ -190,11 +284,14 @@ impl Index {
             let first = docs.len();
             for &m in &g.members {
                 let n = &site.notes[m];
+                let sections = &terms[m].sections;
+                let plain = sections.len() == 1 && sections[0].errors.is_empty();
                 docs.push(Doc {
                     url: site.config.site_url.link(&n.url),
                     title: n.note.title.clone(),
                     lang: n.note.lang.clone(),
-                    excerpt: terms[m].excerpt.clone(),
+                    summary: terms[m].summary.clone(),
+                    sections: if plain { Vec::new() } else { sections.clone() },
                     group: first,
                 });
             }
@@ -202,14 +299,21 @@ impl Index {
         let n = order.len();
         let lens: Vec<f32> = order.iter().map(|&m| terms[m].len).collect();
         let avg = lens.iter().sum::<f32>() / n.max(1) as f32;
-        let mut by_term: FxHashMap<&str, Vec<(u32, f32)>> = FxHashMap::default();
+        // (document, frequency, section, exact title)
+        type Entry = (u32, f32, u8, bool);
+        let mut by_term: FxHashMap<&str, Vec<Entry>> = FxHashMap::default();
         for (d, &m) in order.iter().enumerate() {
-            for (t, f) in terms[m].tf() {
-                by_term.entry(t).or_default().push((d as u32, f));
+            let exact = terms[m].exact.as_deref();
+            for (t, f, s) in terms[m].tf() {
+                by_term
+                    .entry(t)
+                    .or_default()
+                    .push((d as u32, f, s, exact == Some(t)));
             }
         }
-        let mut entries: Vec<(&str, Vec<(u32, f32)>)> = by_term.into_iter().collect();
+        let mut entries: Vec<(&str, Vec<Entry>)> = by_term.into_iter().collect();
         entries.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let common = common_terms(&entries);
         let postings = entries
             .into_par_iter()
             .filter_map(|(term, list)| {
@@ -218,18 +322,23 @@ impl Index {
                     return None;
                 }
                 let idf = (1.0 + (n as f32 - df + 0.5) / (df + 0.5)).ln();
-                let mut out: Vec<(u32, u32)> = list
+                let mut out: Vec<Posting> = list
                     .iter()
-                    .map(|&(d, f)| {
+                    .map(|&(d, f, section, exact)| {
                         let norm = K1 * (1.0 - B + B * lens[d as usize] / avg.max(1.0));
-                        let impact = idf * f * (K1 + 1.0) / (f + norm);
-                        (d, ((impact * 100.0).round() as u32).max(1))
+                        let boost = if exact { EXACT_TITLE_BOOST } else { 1.0 };
+                        let impact = boost * idf * f * (K1 + 1.0) / (f + norm);
+                        Posting {
+                            doc: d,
+                            impact: ((impact * 100.0).round() as u32).max(1),
+                            section,
+                        }
                     })
                     .collect();
                 if out.len() > MAX_POSTINGS {
-                    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                    out.sort_by(|a, b| b.impact.cmp(&a.impact).then(a.doc.cmp(&b.doc)));
                     out.truncate(MAX_POSTINGS);
-                    out.sort();
+                    out.sort_by_key(|p| p.doc);
                 }
                 Some((term.to_string(), out))
             })
@@ -242,11 +351,13 @@ impl Index {
                 .iter()
                 .map(|l| (l.code.clone(), l.name.clone()))
                 .collect(),
+            common,
             postings,
         }
     }
 
-    fn postings(&self, term: &str) -> Option<&[(u32, u32)]> {
+    /// A term's postings, if it is in the index.
+    pub fn postings(&self, term: &str) -> Option<&[Posting]> {
         self.postings
             .binary_search_by(|(t, _)| t.as_str().cmp(term))
             .ok()
@@ -258,24 +369,42 @@ impl Index {
         let bytes: usize = self
             .postings
             .iter()
-            .map(|(t, p)| t.len() + 6 + p.len() * 9)
+            .map(|(t, p)| t.len() + 6 + p.len() * 10)
             .sum();
         (bytes / SHARD_BYTES).max(1).next_power_of_two()
+    }
+
+    /// What a query needs before it looks terms up: what `meta.json` holds.
+    pub fn meta(&self) -> rank::Meta {
+        rank::Meta {
+            version: VERSION,
+            shards: self.shard_count(),
+            chunk: CHUNK,
+            languages: self.languages.clone(),
+            names: self.names.clone(),
+            common: self.common.clone(),
+            lang_of: self
+                .docs
+                .iter()
+                .map(|d| self.languages.iter().position(|l| *l == d.lang).unwrap_or(0))
+                .collect(),
+            group_of: self.docs.iter().map(|d| d.group).collect(),
+        }
     }
 
     /// The index as files of the site, under `search/`.
     pub fn files(&self) -> Vec<OutputFile> {
         let shards = self.shard_count();
         let mut files = Vec::new();
-        let map = self.map();
         let meta = serde_json::json!({
-            "version": 1,
+            "version": VERSION,
             "docs": self.docs.len(),
             "shards": shards,
             "chunk": CHUNK,
             "languages": self.languages,
             "names": self.names,
-            "map": map,
+            "common": self.common,
+            "map": self.map(),
         });
         files.push(OutputFile::bytes("search/meta.json", json(&meta)));
         let mut by_shard: Vec<BTreeMap<&str, Vec<u32>>> = vec![BTreeMap::new(); shards];
@@ -283,10 +412,10 @@ impl Index {
             let term = term.as_str();
             let mut flat = Vec::with_capacity(list.len() * 2);
             let mut last = 0;
-            for &(d, w) in list {
-                flat.push(d - last);
-                flat.push(w);
-                last = d;
+            for p in list {
+                flat.push(p.doc - last);
+                flat.push(p.impact * MAX_SECTIONS as u32 + p.section as u32);
+                last = p.doc;
             }
             by_shard[shard_of(term, shards)].insert(term, flat);
         }
@@ -294,10 +423,7 @@ impl Index {
             files.push(OutputFile::bytes(format!("search/t/{k}.json"), json(shard)));
         }
         for (k, chunk) in self.docs.chunks(CHUNK).enumerate() {
-            let rows: Vec<[&str; 4]> = chunk
-                .iter()
-                .map(|d| [&d.url, &d.title, &d.lang, &d.excerpt].map(String::as_str))
-                .collect();
+            let rows: Vec<serde_json::Value> = chunk.iter().map(row).collect();
             files.push(OutputFile::bytes(format!("search/d/{k}.json"), json(&rows)));
         }
         files
@@ -329,100 +455,77 @@ impl Index {
         only: Option<&str>,
         limit: usize,
     ) -> Vec<Hit> {
-        let mut scores: HashMap<usize, u32> = HashMap::new();
-        for (term, weight) in query_terms(text) {
-            if let Some(list) = self.postings(&term) {
-                for &(d, w) in list {
-                    *scores.entry(d as usize).or_default() += weight * w;
-                }
-            }
-        }
-        let mut groups: BTreeMap<usize, (u32, Vec<usize>)> = BTreeMap::new();
-        for (&d, &s) in &scores {
-            if only.is_some_and(|l| self.docs[d].lang != l) {
-                continue;
-            }
-            let g = groups.entry(self.docs[d].group).or_default();
-            g.0 = g.0.max(s);
-            g.1.push(d);
-        }
-        // A group's documents are numbered one after the other.
-        let members = |g: usize| (g..self.docs.len()).take_while(move |&i| self.docs[i].group == g);
-        let mut hits: Vec<(bool, Hit)> = groups
-            .into_iter()
-            .map(|(g, (score, mut matched))| {
-                matched.sort_by(|a, b| scores[b].cmp(&scores[a]).then(a.cmp(b)));
-                let preferred = prefer.and_then(|p| {
-                    members(g).find(|&i| self.docs[i].lang == p && only.is_none_or(|o| o == p))
-                });
-                let doc = preferred.unwrap_or(matched[0]);
-                let others = members(g).filter(|&i| i != doc && only.is_none()).collect();
-                (preferred.is_some(), Hit { doc, score, others })
-            })
-            .collect();
-        // Matches on a word or two of a long paste are noise next to the
-        // note that holds the error: keep what scores a tenth of the best.
-        let best = hits.iter().map(|h| h.1.score).max().unwrap_or(0);
-        hits.retain(|h| h.1.score * RELEVANT >= best);
-        hits.sort_by(|a, b| {
-            b.0.cmp(&a.0)
-                .then(b.1.score.cmp(&a.1.score))
-                .then(a.1.doc.cmp(&b.1.doc))
-        });
-        hits.into_iter().take(limit).map(|(_, h)| h).collect()
+        let meta = self.meta();
+        let terms = query_terms(text, &meta.common);
+        let found: Vec<Option<&[Posting]>> = terms.iter().map(|(t, _)| self.postings(t)).collect();
+        rank::rank(&meta, &terms, &found, prefer, only, limit)
     }
 
     /// The bytes a browser downloads for `text`: the meta file, the term
     /// shards of its terms and the document chunks of the first `limit`
     /// results (what `search.js` fetches).
     pub fn transfer(&self, text: &str, prefer: Option<&str>, limit: usize) -> usize {
+        self.transfer_files(text, prefer, limit)
+            .iter()
+            .map(|(_, bytes)| bytes.len())
+            .sum()
+    }
+
+    /// The files [`transfer`](Self::transfer) counts, with their bytes.
+    pub fn transfer_files(
+        &self,
+        text: &str,
+        prefer: Option<&str>,
+        limit: usize,
+    ) -> Vec<(String, Arc<[u8]>)> {
         let files = self.files();
-        let size = |path: &str| {
-            files
-                .iter()
-                .find(|f| f.path == path)
-                .map_or(0, |f| match &f.content {
-                    crate::render::Content::Bytes(b) => b.len(),
-                    _ => 0,
-                })
-        };
         let shards = self.shard_count();
-        let mut paths: std::collections::BTreeSet<String> = query_terms(text)
+        let meta = self.meta();
+        let mut paths: std::collections::BTreeSet<String> = query_terms(text, &meta.common)
             .iter()
             .map(|(t, _)| format!("search/t/{}.json", shard_of(t, shards)))
             .collect();
+        paths.insert("search/meta.json".to_string());
         for hit in self.query(text, prefer, None, limit) {
             for d in std::iter::once(hit.doc).chain(hit.others) {
                 paths.insert(format!("search/d/{}.json", d / CHUNK));
             }
         }
-        size("search/meta.json") + paths.iter().map(|p| size(p)).sum::<usize>()
+        files
+            .into_iter()
+            .filter(|f| paths.contains(&f.path))
+            .filter_map(|f| match f.content {
+                crate::render::Content::Bytes(b) => Some((f.path, b)),
+                _ => None,
+            })
+            .collect()
     }
 }
 
-/// The terms of a query with their weights: terms of error lines weigh
-/// most; a long paste keeps its `MAX_QUERY_TERMS` weightiest, longest terms.
-pub fn query_terms(text: &str) -> Vec<(String, u32)> {
-    let mut weights: BTreeMap<String, u32> = BTreeMap::new();
-    for line in text.lines() {
-        let w = if tokenize::is_signature(line) {
-            QUERY_SIGNATURE_WEIGHT
-        } else {
-            1
-        };
-        for t in tokenize::terms(line) {
-            let e = weights.entry(t).or_default();
-            *e = (*e).max(w);
-        }
-    }
-    let mut terms: Vec<(String, u32)> = weights.into_iter().collect();
-    terms.sort_by(|a, b| {
-        b.1.cmp(&a.1)
-            .then(b.0.chars().count().cmp(&a.0.chars().count()))
-            .then(a.0.cmp(&b.0))
-    });
-    terms.truncate(MAX_QUERY_TERMS);
-    terms
+/// A document as a row of `d/<k>.json`.
+fn row(d: &Doc) -> serde_json::Value {
+    let sections: Vec<serde_json::Value> = d
+        .sections
+        .iter()
+        .map(|s| serde_json::json!([s.anchor, s.heading, s.errors]))
+        .collect();
+    serde_json::json!([d.url, d.title, d.lang, d.summary, sections])
+}
+
+/// The `COMMON_TERMS` terms in the most documents (those left out of the
+/// index among them), sorted.
+fn common_terms<T>(entries: &[(&str, Vec<T>)]) -> Vec<String> {
+    let mut by_df: Vec<(usize, &str)> = entries.iter().map(|(t, l)| (l.len(), *t)).collect();
+    by_df.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    // On a small site every term is rare: only terms in several documents count.
+    let mut common: Vec<String> = by_df
+        .into_iter()
+        .take(COMMON_TERMS)
+        .filter(|(df, _)| *df >= 3)
+        .map(|(_, t)| t.to_string())
+        .collect();
+    common.sort();
+    common
 }
 
 /// FNV-1a (32 bits) of the term's UTF-8 bytes, modulo the shard count;
@@ -480,7 +583,7 @@ pub fn inputs_key(site: &Site, rendered: &[Arc<Rendered>]) -> u128 {
         h.update(bytes);
     };
     add(env!("CARGO_PKG_VERSION").as_bytes());
-    add(format!("{CHUNK} {SHARD_BYTES} {MAX_POSTINGS}").as_bytes());
+    add(format!("{VERSION} {CHUNK} {SHARD_BYTES} {MAX_POSTINGS}").as_bytes());
     add(site.config.site_url.base_path.as_bytes());
     for l in &site.languages {
         add(l.code.as_bytes());
@@ -489,11 +592,15 @@ pub fn inputs_key(site: &Site, rendered: &[Arc<Rendered>]) -> u128 {
     for g in &site.groups {
         for &m in &g.members {
             let n = &site.notes[m];
-            let summary = rendered.get(m).map_or("", |r| r.summary.as_str());
+            let r = rendered.get(m);
+            let summary = r.map_or("", |r| r.summary.as_str());
             for part in [&n.url, &n.note.title, &n.note.lang, &n.note.body] {
                 add(part.as_bytes());
             }
             add(summary.as_bytes());
+            for t in r.map_or(&[][..], |r| r.toc.as_slice()) {
+                add(format!("{} {} {}", t.line, t.id, t.title).as_bytes());
+            }
         }
         add(b"|");
     }

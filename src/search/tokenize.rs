@@ -115,8 +115,8 @@ pub fn for_each_term(text: &str, emit: Emit) {
         Cow::Owned(fold(text))
     };
     let mut previous = "";
-    for_each_chunk(&folded, |chunk| {
-        chunk_terms(chunk, previous, emit);
+    for_each_chunk(&folded, |chunk, after_eq| {
+        chunk_terms(chunk, previous, after_eq, emit);
         previous = chunk;
     });
 }
@@ -133,9 +133,11 @@ fn char_at(text: &str, i: usize) -> (char, usize) {
 }
 
 /// Runs of word characters, joined by joiner runs that have word
-/// characters on both sides, handed to `f` in order.
-fn for_each_chunk<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
+/// characters on both sides, handed to `f` in order, with whether the
+/// chunk is the value of a `key=value` (an `=` right after a word).
+fn for_each_chunk<'t>(text: &'t str, mut f: impl FnMut(&'t str, bool)) {
     let len = text.len();
+    let bytes = text.as_bytes();
     let mut i = 0;
     while i < len {
         let (c, n) = char_at(text, i);
@@ -154,7 +156,10 @@ fn for_each_chunk<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
                 break;
             }
         }
-        f(&text[start..i]);
+        let after_eq = start >= 2
+            && bytes[start - 1] == b'='
+            && (bytes[start - 2].is_ascii_alphanumeric() || bytes[start - 2] == b'_');
+        f(&text[start..i], after_eq);
     }
 }
 
@@ -170,10 +175,16 @@ fn skip_while(text: &str, mut i: usize, keep: impl Fn(char) -> bool) -> usize {
     i
 }
 
-/// Hex addresses, long numbers (ids, times), dates and clock times.
+/// Hex addresses, long numbers (ids, times), dates and clock times, IP
+/// addresses, UUIDs, durations and sizes, e-mail addresses and
+/// `user@host`: what differs between two machines printing one error.
 fn is_noise(chunk: &str) -> bool {
-    // Noise is all digits and joiners, or `0x…`: it starts with a digit.
-    if !chunk.starts_with(|c: char| c.is_ascii_digit()) {
+    if chunk.contains('@') {
+        return is_address(chunk);
+    }
+    // The rest is all digits and joiners, `0x…`, a UUID, an IPv6
+    // address, or a number with a unit: it starts with a hex digit.
+    if !chunk.starts_with(|c: char| c.is_ascii_hexdigit()) {
         return false;
     }
     if let Some(hex) = chunk
@@ -182,26 +193,96 @@ fn is_noise(chunk: &str) -> bool {
     {
         return !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit());
     }
+    if is_uuid(chunk) || is_ipv6(chunk) {
+        return true;
+    }
+    if !chunk.starts_with(|c: char| c.is_ascii_digit()) {
+        return false;
+    }
     let digits = chunk.chars().filter(char::is_ascii_digit).count();
     let joiners = chunk.chars().filter(|&c| is_joiner(c)).count();
     let only_numbers = digits + joiners == chunk.chars().count();
     only_numbers && (joiners >= 2 || (joiners == 0 && digits >= 5))
         || only_numbers && chunk.contains(':')
+        || is_measure(chunk)
+}
+
+/// `8-4-4-4-12` hex digits.
+fn is_uuid(chunk: &str) -> bool {
+    let groups: Vec<&str> = chunk.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Hex digits and at least two colons, with a digit: `fe80::1ff:fe23`.
+fn is_ipv6(chunk: &str) -> bool {
+    chunk.matches(':').count() >= 2
+        && chunk.contains(|c: char| c.is_ascii_digit())
+        && chunk.chars().all(|c| c.is_ascii_hexdigit() || c == ':')
+}
+
+/// A number with a unit of time or size: `12ms`, `1.5s`, `512MiB`.
+fn is_measure(chunk: &str) -> bool {
+    const UNITS: &[&str] = &[
+        "ns", "us", "µs", "ms", "s", "sec", "secs", "m", "min", "mins", "h", "kb", "mb", "gb",
+        "kib", "mib", "gib", "tb",
+    ];
+    let number_end = chunk
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(chunk.len());
+    let (number, unit) = chunk.split_at(number_end);
+    !number.is_empty()
+        && !number.ends_with('.')
+        && UNITS.iter().any(|u| unit.eq_ignore_ascii_case(u))
+}
+
+/// An e-mail address or `user@host`: a word before the `@`, a name that
+/// starts with a letter after it (not `pkg@1.2`), and no path.
+fn is_address(chunk: &str) -> bool {
+    let Some((user, host)) = chunk.split_once('@') else {
+        return false;
+    };
+    !user.is_empty()
+        && !chunk.contains(['/', '\\'])
+        && host.starts_with(|c: char| c.is_alphabetic())
+        && !host.contains('@')
 }
 
 fn is_number(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())
 }
 
+/// Words after which a long number is a code to keep (`SQLSTATE=40001`,
+/// `errno 28`), not an id.
+fn is_code_keyword(word: &str) -> bool {
+    ["sqlstate", "sqlcode", "errno", "code", "status", "exit"]
+        .iter()
+        .any(|k| word.eq_ignore_ascii_case(k))
+}
+
 /// A chunk's terms: dropped if noise, else the whole (for a compound name),
-/// pairs of neighbouring parts, and each part as a word.
-fn chunk_terms(chunk: &str, previous: &str, out: Emit) {
+/// pairs of neighbouring parts, and each part as a word. Parts that are
+/// hashes or random names split the chunk; the value of `key=value` goes
+/// when it holds a digit (ids, tokens, ports).
+fn chunk_terms(chunk: &str, previous: &str, after_eq: bool, out: Emit) {
+    if is_number(chunk) && is_code_keyword(previous) {
+        out(chunk);
+        return;
+    }
     if is_noise(chunk) || (is_number(chunk) && previous.eq_ignore_ascii_case("line")) {
+        return;
+    }
+    if after_eq && chunk.contains(|c: char| c.is_ascii_digit()) {
         return;
     }
     // Most chunks are one plain word: no line number, parts or pairs.
     if !chunk.contains(is_joiner) {
-        word_terms(chunk, out);
+        if !is_random(chunk) {
+            word_terms(chunk, out);
+        }
         return;
     }
     // `file.py:42` and `file.py:42:7`: the line and column go.
@@ -216,8 +297,15 @@ fn chunk_terms(chunk: &str, previous: &str, out: Emit) {
     let chunk = chunk.trim_end_matches(is_joiner);
     let parts = part_ranges(chunk);
     let parts = without_home(chunk, &parts);
-    // The whole and the pairs are the text between parts' ends, joiners
-    // as written: slices of the chunk.
+    // Runs of parts between random ones, each a compound of its own.
+    for run in parts.split(|&(s, e)| is_random(&chunk[s..e])) {
+        compound_terms(chunk, run, out);
+    }
+}
+
+/// The whole and the pairs of a run of parts (the text between parts'
+/// ends, joiners as written: slices of the chunk), then each part.
+fn compound_terms(chunk: &str, parts: &[(usize, usize)], out: Emit) {
     if let [first, .., last] = parts {
         out(&lowercase(&chunk[first.0..last.1]));
         for pair in parts.windows(2) {
@@ -227,6 +315,39 @@ fn chunk_terms(chunk: &str, previous: &str, out: Emit) {
     for &(start, end) in parts {
         word_terms(&chunk[start..end], out);
     }
+}
+
+/// A hash (7 or more hex digits, with a digit and a letter: commits,
+/// container ids) or a random name (`AbCdEfGh`, `q8PzLm2R`: temporary
+/// folders, pod suffixes): letters and digits alternating four times or
+/// more, or three camel-case pieces of one or two letters.
+fn is_random(part: &str) -> bool {
+    if !part.is_ascii() || part.len() < 5 {
+        return false;
+    }
+    let b = part.as_bytes();
+    let hex = b.iter().all(u8::is_ascii_hexdigit);
+    let digit = b.iter().any(u8::is_ascii_digit);
+    if hex && b.len() >= 7 && digit && b.iter().any(u8::is_ascii_alphabetic) {
+        return true;
+    }
+    let alternations = b
+        .windows(2)
+        .filter(|w| {
+            w[0].is_ascii_alphanumeric()
+                && w[1].is_ascii_alphanumeric()
+                && w[0].is_ascii_digit() != w[1].is_ascii_digit()
+        })
+        .count();
+    if alternations >= 4 {
+        return true;
+    }
+    let short = part
+        .split('_')
+        .flat_map(camel_pieces)
+        .filter(|p| p.len() <= 2 && p.bytes().all(|c| c.is_ascii_alphabetic()))
+        .count();
+    short >= 3 && b.iter().all(u8::is_ascii_alphanumeric)
 }
 
 /// Where the parts of a compound name start and end: the runs between
@@ -251,13 +372,41 @@ fn part_ranges(chunk: &str) -> Vec<(usize, usize)> {
     parts
 }
 
-/// `home/alice/…` and `Users/alice/…`: the user's folder says nothing about
-/// the error.
+/// `home/alice/…`, `Users/alice/…` and `C:\Users\alice\…`: the user's
+/// folder says nothing about the error, nor do the folders of their own
+/// project. What follows the last library folder (`site-packages`,
+/// `node_modules`, …) is kept; a path without one keeps its last two parts.
 fn without_home<'p>(chunk: &str, parts: &'p [(usize, usize)]) -> &'p [(usize, usize)] {
-    let first = parts.first().map_or("", |&(s, e)| &chunk[s..e]);
-    let home = parts.len() > 2
-        && (first.eq_ignore_ascii_case("home") || first.eq_ignore_ascii_case("users"));
-    if home { &parts[2..] } else { parts }
+    let part = |k: usize| parts.get(k).map_or("", |&(s, e)| &chunk[s..e]);
+    let is_home = |w: &str| w.eq_ignore_ascii_case("home") || w.eq_ignore_ascii_case("users");
+    let home = if is_home(part(0)) {
+        0
+    } else if part(0).len() == 1 && is_home(part(1)) {
+        1
+    } else {
+        return parts;
+    };
+    let rest = &parts[(home + 2).min(parts.len())..];
+    if rest.is_empty() {
+        return parts;
+    }
+    const LIBRARIES: &[&str] = &[
+        // `site-packages`, `dist-packages`: parts split at `-`.
+        "packages",
+        "node_modules",
+        "registry",
+        "repository",
+        "gems",
+        "vendor",
+    ];
+    let library = rest.iter().rposition(|&(s, e)| {
+        let w = &chunk[s..e];
+        LIBRARIES.iter().any(|l| w.eq_ignore_ascii_case(l))
+    });
+    match library {
+        Some(k) if k + 1 < rest.len() => &rest[k + 1..],
+        _ => &rest[rest.len().saturating_sub(2)..],
+    }
 }
 
 /// Lower case, without a copy for the many words already in it.
@@ -366,23 +515,38 @@ pub fn is_signature(line: &str) -> bool {
         "error:",
         "error[",
         "fatal:",
+        "fatal error",
         "warning:",
         "panic:",
         "e: ",
         "err!",
         "npm err!",
+        "npm error",
+        "yarn error",
         "traceback (most recent call last)",
         "exception in thread",
         "caused by:",
+        "uncaught ",
+        "unhandled ",
     ];
     const CONTAINS: &[&str] = &[
         "panic",
         "errno",
+        "error:",
         "segmentation fault",
+        "core dumped",
+        "fatal signal",
         "command not found",
+        ": not found",
+        "unknown command",
+        "not found, but can be installed with",
+        "not recognized as an internal or external command",
+        "is not recognized as the name of a cmdlet",
+        "executable file not found",
         "no such file or directory",
         "permission denied",
         "npm err!",
+        "aborting",
     ];
     // One pass for all the phrases: a note has tens of lines per error.
     static CONTAINED: LazyLock<AhoCorasick> = LazyLock::new(|| {
@@ -391,16 +555,224 @@ pub fn is_signature(line: &str) -> bool {
             .build(CONTAINS)
             .expect("fixed phrases make an automaton")
     });
-    let t = line.trim();
-    if t.is_empty() || t.chars().count() > 300 {
+    let whole = line.trim();
+    if whole.is_empty() || whole.chars().count() > 300 {
         return false;
     }
+    let (t, level) = strip_log_prefix(whole);
+    let t = strip_shell(t);
     let starts = |phrase: &str| {
         t.as_bytes()
             .get(..phrase.len())
             .is_some_and(|head| head.eq_ignore_ascii_case(phrase.as_bytes()))
     };
-    STARTS.iter().any(|s| starts(s)) || CONTAINED.is_match(t) || named_error(t) || http_status(t)
+    level
+        || STARTS.iter().any(|s| starts(s))
+        || CONTAINED.is_match(t)
+        || named_error(t)
+        || http_status(t)
+        || code_start(t)
+}
+
+/// The wording shared by every error of a kind, of which only the name
+/// in it differs (`'x' is not recognized as an internal or external
+/// command`): lower case.
+const TEMPLATES: &[&str] = &[
+    "is not recognized as the name of a cmdlet, function, script file, or operable program",
+    "is not recognized as an internal or external command",
+    "operable program or batch file",
+    "not found, but can be installed with",
+    "command '",
+    "command not found",
+    "executable file not found in $path",
+    "no such file or directory",
+    "unknown command",
+    "no module named",
+    "not found",
+];
+
+/// An error message without its template wording (see `TEMPLATES`), and
+/// that wording: the first weighs more in a query. Both keep their
+/// characters' places (what is taken out becomes spaces).
+pub fn split_template(message: &str) -> (String, String) {
+    let mut subject = message.to_string();
+    let mut template = String::new();
+    for t in TEMPLATES {
+        let lower = subject.to_ascii_lowercase();
+        if let Some(at) = lower.find(t) {
+            template.push_str(&subject[at..at + t.len()]);
+            template.push(' ');
+            subject.replace_range(at..at + t.len(), &" ".repeat(t.len()));
+        }
+    }
+    (subject, template)
+}
+
+/// What a logger, a shell or a container runtime puts before a message:
+/// timestamps, `[…]` tags, `service_1  |`, `E/Tag(123):`, and whether it
+/// named an error level (`ERROR`, `[FATAL]`, `E/…`). Returns the message.
+pub fn strip_log_prefix(line: &str) -> (&str, bool) {
+    let mut rest = line.trim_start();
+    let mut level = false;
+    for _ in 0..6 {
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..word_end];
+        let bare = word
+            .trim_start_matches('[')
+            .trim_end_matches([']', ':', ',']);
+        let after = rest[word_end..].trim_start();
+        // `ERROR` and `[error]`, not the word that starts a sentence.
+        let tagged = word.starts_with('[') || bare.bytes().all(|c| c.is_ascii_uppercase());
+        if tagged && is_level(bare) {
+            level |= is_error_level(bare);
+            rest = after;
+        } else if word.starts_with('[') && word.ends_with(']') && word.len() > 2 {
+            rest = after;
+        } else if is_timestamp(bare) {
+            rest = after;
+        } else if let Some(tail) = after.strip_prefix('|')
+            && is_service(word)
+        {
+            rest = tail.trim_start();
+        } else if let Some(tag) = logcat_tag(word) {
+            level |= matches!(tag, 'E' | 'F' | 'A');
+            rest = after;
+        } else {
+            break;
+        }
+    }
+    (rest, level)
+}
+
+/// A message without the shell, `sudo` or `env` that printed it
+/// (`bash: x: command not found`, `/bin/sh: 1: x: not found`,
+/// `/usr/bin/env: 'x': …`): it says nothing about the error.
+pub fn strip_shell(message: &str) -> &str {
+    let word_end = message.find(char::is_whitespace).unwrap_or(message.len());
+    if !is_shell(&message[..word_end]) {
+        return message;
+    }
+    let after = message[word_end..].trim_start();
+    // `sh: 1: x: not found`: the line number goes too.
+    let number = after.split_whitespace().next().unwrap_or("");
+    if number.strip_suffix(':').is_some_and(is_number) {
+        after[number.len()..].trim_start()
+    } else {
+        after
+    }
+}
+
+fn is_shell(word: &str) -> bool {
+    let Some(name) = word.strip_suffix(':') else {
+        return false;
+    };
+    let name = name.rsplit('/').next().unwrap_or(name).trim_start_matches('-');
+    ["bash", "zsh", "sh", "dash", "ksh", "fish", "sudo", "env", "doas"].contains(&name)
+}
+
+fn is_level(word: &str) -> bool {
+    ["info", "debug", "trace", "warn", "notice", "verbose"]
+        .iter()
+        .any(|l| word.eq_ignore_ascii_case(l))
+        || is_error_level(word)
+}
+
+fn is_error_level(word: &str) -> bool {
+    ["error", "fatal", "severe", "critical", "crit", "err", "emerg", "alert"]
+        .iter()
+        .any(|l| word.eq_ignore_ascii_case(l))
+}
+
+/// `2026-03-01`, `10:22:33,123`, `2026-11-30T08:15:02.417Z`: digits with
+/// date and time separators, at least four digits.
+fn is_timestamp(word: &str) -> bool {
+    let digits = word.chars().filter(char::is_ascii_digit).count();
+    digits >= 4
+        && word.starts_with(|c: char| c.is_ascii_digit())
+        && word
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ':' | '.' | ',' | 'T' | 'Z' | '+' | '/'))
+}
+
+/// A container's name before `|`, as docker compose prints it.
+fn is_service(word: &str) -> bool {
+    !word.is_empty()
+        && word.len() <= 40
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// Android's `E/Tag:` or `E/Tag( 123):`: the level letter.
+fn logcat_tag(word: &str) -> Option<char> {
+    let mut chars = word.chars();
+    let level = chars.next()?;
+    (matches!(level, 'V' | 'D' | 'I' | 'W' | 'E' | 'F' | 'A')
+        && chars.next() == Some('/')
+        && word.len() > 3
+        && (word.ends_with(':') || word.ends_with('(')))
+    .then_some(level)
+}
+
+/// A message that starts with an error code: `SQL0911N`, `ORA-00942:`,
+/// `E0425`, `TS2304:`, or an errno name (`ENOTEMPTY:`).
+fn code_start(line: &str) -> bool {
+    let word = line
+        .split(|c: char| c.is_whitespace() || c == ':')
+        .next()
+        .unwrap_or("");
+    let letters = word.bytes().take_while(u8::is_ascii_uppercase).count();
+    let rest = word[letters..].strip_prefix('-').unwrap_or(&word[letters..]);
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let tail = &rest[digits..];
+    let code = (1..=5).contains(&letters)
+        && (3..=5).contains(&digits)
+        && (tail.is_empty() || tail.len() == 1 && tail.bytes().all(|c| c.is_ascii_uppercase()));
+    let errno = letters >= 4
+        && letters == word.len()
+        && word.starts_with('E')
+        && line[word.len()..].starts_with(':');
+    code || errno
+}
+
+/// Error messages quoted in a line of prose: a span in backticks or
+/// double quotes of three words or more that reads as an error line, or
+/// that the words before it call one (`errors like "…"`, `fails with
+/// `…``). What a reader would paste, though the note does not show it
+/// as a block.
+pub fn quoted_errors(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    while let Some(open) = line[offset..].find(['`', '"', '\u{201c}']) {
+        let open = offset + open;
+        let quote = line[open..].chars().next().unwrap_or('"');
+        let close_quote = if quote == '\u{201c}' { '\u{201d}' } else { quote };
+        let inner = open + quote.len_utf8();
+        let Some(len) = line[inner..].find(close_quote) else {
+            break;
+        };
+        let span = line[inner..inner + len].trim().trim_matches('"').trim();
+        if span.split_whitespace().count() >= 3
+            && (is_signature(span) || introduces_error(&line[..open]))
+        {
+            out.push(span);
+        }
+        offset = inner + len + close_quote.len_utf8();
+    }
+    out
+}
+
+/// Whether the end of a sentence introduces an error message.
+fn introduces_error(before: &str) -> bool {
+    let start = before
+        .char_indices()
+        .rev()
+        .nth(47)
+        .map_or(0, |(i, _)| i);
+    let tail = before[start..].to_ascii_lowercase();
+    ["error", "exception", "message", "fails with", "failed with", "says", "prints"]
+        .iter()
+        .any(|w| tail.contains(w))
 }
 
 /// `SomeError:` or `pkg.SomeException` ending the line or before `:`.

@@ -499,3 +499,44 @@ impl Rng {
         &items[self.below(items.len())]
     }
 }
+
+/// The corpus site the search tests query: the blog's notes, the Jekyll
+/// miniature's published notes (its copies and unpublished originals
+/// left out) and the 15,348 tldr pages.
+pub fn search_site() -> TestSite {
+    TestSite::new(
+        &corpus(),
+        "exclude = [\"**/README.md\", \"notes/notes/**\", \"jekyll/site/notes/**\", \"jekyll/site/original/**\", \"jekyll/site/pages/**\"]\n[output.html]\nsite-url = \"https://example.org/notes/\"\n",
+    )
+}
+
+/// A real-style paste of `tests/data/pastes.txt`.
+#[derive(Debug, Clone)]
+pub struct Paste {
+    /// The note it must find, as a path under the corpus.
+    pub target: String,
+    /// The language of the page it is pasted on.
+    pub lang: String,
+    pub text: String,
+}
+
+pub fn pastes() -> Vec<Paste> {
+    let file = include_str!("../data/pastes.txt");
+    let mut out: Vec<Paste> = Vec::new();
+    for line in file.lines() {
+        if let Some(head) = line.strip_prefix("=== ") {
+            let (target, lang) = head.split_once(' ').unwrap();
+            out.push(Paste {
+                target: target.to_string(),
+                lang: lang.to_string(),
+                text: String::new(),
+            });
+        } else if let Some(p) = out.last_mut() {
+            if !p.text.is_empty() {
+                p.text.push('\n');
+            }
+            p.text.push_str(line);
+        }
+    }
+    out
+}
