@@ -494,7 +494,9 @@ fn search_folder(
 ) -> Result<Vec<notes::search::remote::Found>, String> {
     let (site, index) = notes::search::open(options).map_err(|e| e.to_string())?;
     check_language(lang, &index.languages)?;
-    let hits = index.query(text, lang, lang, limit);
+    // Without `--lang`, a group is shown in the site's first language.
+    let prefer = lang.or(index.languages.first().map(String::as_str));
+    let hits = index.query(text, prefer, lang, limit);
     let terms = notes::search::query_terms(text, &index.common);
     let origin = &site.config.site_url.origin;
     Ok(hits
@@ -511,7 +513,8 @@ fn search_site(
 ) -> Result<Vec<notes::search::remote::Found>, String> {
     let site = notes::search::remote::Site::open(url).map_err(|e| format!("error: {e}"))?;
     check_language(lang, site.languages())?;
-    site.search(text, lang, lang, limit)
+    let prefer = lang.or(site.languages().first().map(String::as_str));
+    site.search(text, prefer, lang, limit)
         .map_err(|e| format!("error: {e}"))
 }
 

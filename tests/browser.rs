@@ -393,7 +393,7 @@ fn a_pasted_traceback_in_the_box_shows_the_right_note_first() {
 
 #[test]
 fn the_browser_ranks_and_tokenizes_as_the_cli_does() {
-    let site = corpus_site();
+    let site = search_site();
     let base = serve_under_sub_path(&site);
     let browser = Browser::start();
     browser.open(&format!("{base}search/"));
@@ -466,6 +466,59 @@ fn the_browser_ranks_and_tokenizes_as_the_cli_does() {
         queries.len()
     );
     assert!(rate >= 0.95, "browser top-3 rate {rate:.3}");
+    // The real-style pastes: the same results, sections and excerpts as
+    // the CLI, and the right note first.
+    let pastes = pastes();
+    let asked: Vec<(String, String)> = pastes
+        .iter()
+        .map(|p| (p.text.clone(), p.lang.clone()))
+        .collect();
+    let js = browser.eval_async(
+        "var cb = arguments[1]; var qs = arguments[0]; var out = []; var k = 0;
+         function next() {
+           if (k === qs.length) { cb(out); return; }
+           var q = qs[k++];
+           window.notesSearch(q[0], q[1], 3).then(function (r) {
+             out.push(r.results.map(function (h) { return [h.url, h.anchor, h.heading, h.excerpt, h.others.map(function (o) { return o.url; })]; }));
+             next();
+           }, function (e) { out.push(String(e)); next(); });
+         }
+         next();",
+        serde_json::json!([asked]),
+    );
+    let (mut first, mut top3) = (0, 0);
+    for (k, p) in pastes.iter().enumerate() {
+        let terms = notes::search::query_terms(&p.text, &index.common);
+        let rust: Vec<serde_json::Value> = index
+            .query(&p.text, Some(&p.lang), None, 3)
+            .iter()
+            .map(|h| {
+                let e = notes::search::rank::excerpt(&index.docs[h.doc], h.section, &terms);
+                let others: Vec<&str> = h
+                    .others
+                    .iter()
+                    .map(|&o| index.docs[o].url.as_str())
+                    .collect();
+                serde_json::json!([index.docs[h.doc].url, e.anchor, e.heading, e.text, others])
+            })
+            .collect();
+        assert_eq!(js[k], serde_json::json!(rust), "{:?}", p.text);
+        let i = s.by_source[&p.target];
+        let want = s.config.site_url.link(&s.notes[i].url);
+        let rank = js[k].as_array().unwrap().iter().position(|r| {
+            r[0] == want.as_str() || r[4].as_array().unwrap().iter().any(|o| *o == want.as_str())
+        });
+        first += usize::from(rank == Some(0));
+        top3 += usize::from(rank.is_some());
+    }
+    let n = pastes.len() as f64;
+    println!(
+        "browser: {} pastes, top-1 {:.1}%, top-3 {:.1}%",
+        pastes.len(),
+        100.0 * first as f64 / n,
+        100.0 * top3 as f64 / n
+    );
+    assert!(first as f64 / n >= 0.90 && top3 as f64 / n >= 0.98);
     // And the same ranking as the CLI for a pasted traceback.
     let traceback = "ModuleNotFoundError: No module named '_cffi_backend'\npyo3_runtime.PanicException: Python API call failed";
     let js = browser.eval_async(

@@ -170,20 +170,65 @@ fn the_cli_prints_ranked_results_and_filters_by_language() {
     };
     let (ok, out, err) = run(&["ModuleNotFoundError: No module named '_cffi_backend'"]);
     assert!(ok, "{err}");
-    let first = out.lines().next().unwrap();
+    // Title, language and link; the note's error line that matched; the
+    // other languages. The other note shares a word or two ("no",
+    // "module"): not shown.
     assert_eq!(
-        first, " 1. Libary cffi in Python [en] https://example.org/blog/cffi/",
+        out,
+        " 1. Libary cffi in Python [en] https://example.org/blog/cffi/\n    ModuleNotFoundError: No module named '_cffi_backend'\n    also in: zh ja es hi fr de ar hant\n"
+    );
+    // A traceback fragment that only a later section holds points there.
+    let (ok, out, _) = run(&[
+        "pyo3_runtime.PanicException: Python API call failed\nFile \"/usr/lib/python3/dist-packages/cryptography/hazmat/_oid.py\", line 9, in <module>",
+    ]);
+    assert!(ok);
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            " 1. Libary cffi in Python [en] https://example.org/blog/cffi/#whats-causing-the-error"
+        ),
         "{out}"
     );
-    assert!(out.contains("also in: zh ja es hi fr de ar hant"), "{out}");
-    // The other note shares a word or two ("no", "module"): not shown.
-    assert_eq!(out.lines().count(), 2, "{out}");
+    assert_eq!(
+        lines.next(),
+        Some("    § What’s Causing the Error?"),
+        "{out}"
+    );
+    assert_eq!(
+        lines.next(),
+        Some("    pyo3_runtime.PanicException: Python API call failed"),
+        "{out}"
+    );
+    // The query can come from standard input.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_notes"))
+        .args(["search", "--root"])
+        .arg(site.root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"Traceback (most recent call last):\nModuleNotFoundError: No module named '_cffi_backend'\n")
+        .unwrap();
+    let piped = child.wait_with_output().unwrap();
+    assert!(piped.status.success());
+    assert!(
+        String::from_utf8_lossy(&piped.stdout).starts_with(" 1. Libary cffi in Python [en]"),
+        "{}",
+        String::from_utf8_lossy(&piped.stdout)
+    );
     let (ok, out, _) = run(&["居中", "--lang", "zh", "--limit", "1"]);
     assert!(ok);
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains("[zh] https://example.org/blog/zh/"), "{out}");
+    // Nothing matched: exit 1, as grep does, so that CI can tell.
     let (ok, out, _) = run(&["zzzqqq xyzzy"]);
-    assert!(ok);
+    assert!(!ok);
     assert_eq!(out.trim(), "no note matches");
     let (ok, _, err) = run(&["cffi", "--lang", "pt"]);
     assert!(!ok);
@@ -240,17 +285,25 @@ fn the_index_holds_every_note_once_with_its_language() {
     let chunks = 18usize.div_ceil(search::CHUNK);
     let mut urls = BTreeSet::new();
     for k in 0..chunks {
-        let rows: Vec<Vec<String>> =
+        let rows: Vec<serde_json::Value> =
             serde_json::from_str(&site.read(&format!("search/d/{k}.json"))).unwrap();
         for r in rows {
-            assert!(
-                site.out()
-                    .join(r[0].trim_start_matches('/'))
-                    .join("index.html")
-                    .is_file(),
-                "{r:?}"
-            );
-            urls.insert(r[0].clone());
+            let url = r[0].as_str().unwrap();
+            let page = site
+                .out()
+                .join(url.trim_start_matches('/'))
+                .join("index.html");
+            assert!(page.is_file(), "{r:?}");
+            // Every section's anchor is an id of the page.
+            let html = std::fs::read_to_string(&page).unwrap();
+            for s in r[4].as_array().unwrap() {
+                let anchor = s[0].as_str().unwrap();
+                assert!(
+                    anchor.is_empty() || html.contains(&format!("id=\"{anchor}\"")),
+                    "{url}#{anchor}"
+                );
+            }
+            urls.insert(url.to_string());
         }
     }
     assert_eq!(urls.len(), 18);
@@ -324,4 +377,169 @@ fn real_pastes_find_their_note_first() {
     );
     assert!(first as f64 / n >= 0.90, "top-1 {first}/{n}");
     assert!(top3 as f64 / n >= 0.98, "top-3 {top3}/{n}");
+}
+
+/// Serves `dir` on 127.0.0.1 from a thread, logging each path asked for;
+/// `status` other than 200 answers everything with it. Returns the base
+/// URL and the log.
+fn serve_logged(
+    dir: &std::path::Path,
+    status: u16,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dir = dir.to_path_buf();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let asked = log.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut request = String::new();
+            if reader.read_line(&mut request).is_err() {
+                continue;
+            }
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+            asked.lock().unwrap().push(path.clone());
+            let file = dir.join(path.trim_start_matches('/'));
+            let (code, body) = match std::fs::read(&file) {
+                _ if status != 200 => (status, b"oops".to_vec()),
+                Ok(b) if !path.contains("..") => (200, b),
+                _ => (404, b"not found".to_vec()),
+            };
+            let mut stream = &stream;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    (format!("http://127.0.0.1:{port}/"), log)
+}
+
+fn notes_search(args: &[&str], stdin: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_notes"))
+        .arg("search")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn notes_search_site_asks_a_deployed_site_as_its_search_box_does() {
+    let site = TestSite::new(
+        &corpus().join("notes"),
+        "exclude = [\"notes/**\"]\n[output.html]\nsite-url = \"/notes/\"\n",
+    );
+    let srv = site.root().join("srv");
+    let out = srv.join("notes");
+    site.build_ok(&["--quiet", "--output", out.to_str().unwrap()]);
+    let (base, log) = serve_logged(&srv, 200);
+    let url = format!("{base}notes/");
+    let root = site.root().to_str().unwrap();
+    let error = "ModuleNotFoundError: No module named '_cffi_backend'";
+
+    // The same results as the folder gives, with the site's address.
+    let (code, remote, err) = notes_search(&["--site", &url, error], "");
+    assert_eq!(code, 0, "{err}");
+    let (_, local, _) = notes_search(&["--root", root, error], "");
+    assert_eq!(remote.replace(base.trim_end_matches('/'), ""), local);
+    assert!(
+        remote.starts_with(&format!(" 1. Libary cffi in Python [en] {url}cffi/\n")),
+        "{remote}"
+    );
+    // It fetched exactly what the browser would: meta, the query's term
+    // shards and the results' document chunks.
+    let (_, index) = search::open(&notes::BuildOptions {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    })
+    .unwrap();
+    let asked: BTreeSet<String> = log.lock().unwrap().drain(..).collect();
+    let want: BTreeSet<String> = index
+        .transfer_files(error, Some("en"), 10)
+        .into_iter()
+        .map(|(path, _)| format!("/notes/{path}"))
+        .collect();
+    assert_eq!(asked, want);
+
+    // A log on standard input, as a CI job pipes it.
+    let log_text = "Collecting deps\nTraceback (most recent call last):\n  File \"/home/ci/build/run.py\", line 2, in <module>\nModuleNotFoundError: No module named '_cffi_backend'\n";
+    let (code, out, _) = notes_search(&["--site", &url, "--lang", "de", "--limit", "1"], log_text);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with(&format!(" 1. CFFI-Bibliothek in Python [de] {url}de/cffi/")),
+        "{out}"
+    );
+    assert_eq!(out.matches(" 1. ").count(), 1);
+
+    // Nothing matched: 1.
+    let (code, out, _) = notes_search(&["--site", &url, "zzzqqq xyzzy"], "");
+    assert_eq!((code, out.trim()), (1, "no note matches"));
+
+    // Errors: 2, with the address and what to do.
+    let (code, _, err) = notes_search(&["--site", &base, error], "");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(&format!(
+            "{base}search/meta.json: no search index there (HTTP 404)"
+        )),
+        "{err}"
+    );
+    let (failing, _) = serve_logged(&srv, 500);
+    let (code, _, err) = notes_search(&["--site", &format!("{failing}notes/"), error], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("answered HTTP 500"), "{err}");
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let (code, _, err) = notes_search(
+        &["--site", &format!("http://127.0.0.1:{closed}/"), error],
+        "",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot reach the site"), "{err}");
+    // An index of another format.
+    let old = site.root().join("old");
+    std::fs::create_dir_all(old.join("search")).unwrap();
+    std::fs::write(
+        old.join("search/meta.json"),
+        r#"{"version":1,"docs":0,"shards":1,"chunk":16,"languages":["en"],"map":""}"#,
+    )
+    .unwrap();
+    let (other, _) = serve_logged(&old, 200);
+    let (code, _, err) = notes_search(&["--site", &other, error], "");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("the index has format 1, this notes reads format 2"),
+        "{err}"
+    );
+    // A page that is not JSON where the index should be.
+    std::fs::write(old.join("search/meta.json"), "<html>").unwrap();
+    let (code, _, err) = notes_search(&["--site", &other, error], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("not a notes search index"), "{err}");
 }

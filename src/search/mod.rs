@@ -185,7 +185,11 @@ pub fn analyze(note: &Note, rendered: &Rendered) -> DocTerms {
         let list = &mut sections[at].errors;
         for e in errors {
             let e = cut(e, ERROR_CHARS);
-            if shown < NOTE_ERRORS && list.len() < SECTION_ERRORS && !e.is_empty() && !list.contains(&e) {
+            if shown < NOTE_ERRORS
+                && list.len() < SECTION_ERRORS
+                && !e.is_empty()
+                && !list.contains(&e)
+            {
                 list.push(e);
                 shown += 1;
             }
@@ -386,7 +390,12 @@ impl Index {
             lang_of: self
                 .docs
                 .iter()
-                .map(|d| self.languages.iter().position(|l| *l == d.lang).unwrap_or(0))
+                .map(|d| {
+                    self.languages
+                        .iter()
+                        .position(|l| *l == d.lang)
+                        .unwrap_or(0)
+                })
                 .collect(),
             group_of: self.docs.iter().map(|d| d.group).collect(),
         }

@@ -92,7 +92,13 @@ struct MetaFile {
 }
 
 /// A row of `d/<k>.json`: `[url, title, lang, summary, sections]`.
-type Row = (String, String, String, String, Vec<(String, String, Vec<String>)>);
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    Vec<(String, String, Vec<String>)>,
+);
 
 /// A deployed site's index, fetched piece by piece.
 pub struct Site {
@@ -442,7 +448,10 @@ mod tests {
     #[test]
     fn addresses_that_are_not_http_are_refused() {
         for url in ["ftp://x/", "example.org", "https://"] {
-            assert!(matches!(Site::open(url), Err(RemoteError::Address { .. })), "{url}");
+            assert!(
+                matches!(Site::open(url), Err(RemoteError::Address { .. })),
+                "{url}"
+            );
         }
     }
 }

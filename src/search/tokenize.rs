@@ -666,8 +666,15 @@ fn is_shell(word: &str) -> bool {
     let Some(name) = word.strip_suffix(':') else {
         return false;
     };
-    let name = name.rsplit('/').next().unwrap_or(name).trim_start_matches('-');
-    ["bash", "zsh", "sh", "dash", "ksh", "fish", "sudo", "env", "doas"].contains(&name)
+    let name = name
+        .rsplit('/')
+        .next()
+        .unwrap_or(name)
+        .trim_start_matches('-');
+    [
+        "bash", "zsh", "sh", "dash", "ksh", "fish", "sudo", "env", "doas",
+    ]
+    .contains(&name)
 }
 
 fn is_level(word: &str) -> bool {
@@ -678,9 +685,11 @@ fn is_level(word: &str) -> bool {
 }
 
 fn is_error_level(word: &str) -> bool {
-    ["error", "fatal", "severe", "critical", "crit", "err", "emerg", "alert"]
-        .iter()
-        .any(|l| word.eq_ignore_ascii_case(l))
+    [
+        "error", "fatal", "severe", "critical", "crit", "err", "emerg", "alert",
+    ]
+    .iter()
+    .any(|l| word.eq_ignore_ascii_case(l))
 }
 
 /// `2026-03-01`, `10:22:33,123`, `2026-11-30T08:15:02.417Z`: digits with
@@ -689,9 +698,9 @@ fn is_timestamp(word: &str) -> bool {
     let digits = word.chars().filter(char::is_ascii_digit).count();
     digits >= 4
         && word.starts_with(|c: char| c.is_ascii_digit())
-        && word
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ':' | '.' | ',' | 'T' | 'Z' | '+' | '/'))
+        && word.chars().all(|c| {
+            c.is_ascii_digit() || matches!(c, '-' | ':' | '.' | ',' | 'T' | 'Z' | '+' | '/')
+        })
 }
 
 /// A container's name before `|`, as docker compose prints it.
@@ -722,7 +731,9 @@ fn code_start(line: &str) -> bool {
         .next()
         .unwrap_or("");
     let letters = word.bytes().take_while(u8::is_ascii_uppercase).count();
-    let rest = word[letters..].strip_prefix('-').unwrap_or(&word[letters..]);
+    let rest = word[letters..]
+        .strip_prefix('-')
+        .unwrap_or(&word[letters..]);
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     let tail = &rest[digits..];
     let code = (1..=5).contains(&letters)
@@ -746,7 +757,11 @@ pub fn quoted_errors(line: &str) -> Vec<&str> {
     while let Some(open) = line[offset..].find(['`', '"', '\u{201c}']) {
         let open = offset + open;
         let quote = line[open..].chars().next().unwrap_or('"');
-        let close_quote = if quote == '\u{201c}' { '\u{201d}' } else { quote };
+        let close_quote = if quote == '\u{201c}' {
+            '\u{201d}'
+        } else {
+            quote
+        };
         let inner = open + quote.len_utf8();
         let Some(len) = line[inner..].find(close_quote) else {
             break;
@@ -764,15 +779,19 @@ pub fn quoted_errors(line: &str) -> Vec<&str> {
 
 /// Whether the end of a sentence introduces an error message.
 fn introduces_error(before: &str) -> bool {
-    let start = before
-        .char_indices()
-        .rev()
-        .nth(47)
-        .map_or(0, |(i, _)| i);
+    let start = before.char_indices().rev().nth(47).map_or(0, |(i, _)| i);
     let tail = before[start..].to_ascii_lowercase();
-    ["error", "exception", "message", "fails with", "failed with", "says", "prints"]
-        .iter()
-        .any(|w| tail.contains(w))
+    [
+        "error",
+        "exception",
+        "message",
+        "fails with",
+        "failed with",
+        "says",
+        "prints",
+    ]
+    .iter()
+    .any(|w| tail.contains(w))
 }
 
 /// `SomeError:` or `pkg.SomeException` ending the line or before `:`.
