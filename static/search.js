@@ -297,6 +297,20 @@
     return out;
   }
 
+  // As tokenize::phrases: pairs of neighbouring names, "first second".
+  function phrases(text) {
+    var names = [], previous = "";
+    chunks(fold(text)).forEach(function (c) {
+      var out = [];
+      chunkTerms(c[0], previous, c[1], out);
+      if (out.length) names.push(out[0]);
+      previous = c[0];
+    });
+    var pairs = [];
+    for (var i = 0; i + 1 < names.length; i++) pairs.push(names[i] + " " + names[i + 1]);
+    return pairs;
+  }
+
   var STARTS = ["error:", "error[", "fatal:", "fatal error", "warning:", "panic:", "e: ", "err!",
     "npm err!", "npm error", "yarn error", "traceback (most recent call last)", "exception in thread",
     "caused by:", "uncaught ", "unhandled "];
@@ -428,11 +442,11 @@
     return x.length - y.length;
   }
 
-  var MAX_QUERY_TERMS = 16;
+  var MAX_QUERY_TERMS = 16, MAX_QUERY_PHRASES = 6;
 
   // As rank::query_terms (src/search/rank.rs).
   function queryTerms(text, common) {
-    var weights = new Map();
+    var weights = new Map(), pairs = new Map();
     function add(t, w) {
       terms(t).forEach(function (x) { weights.set(x, Math.max(weights.get(x) || 0, w)); });
     }
@@ -444,14 +458,21 @@
         var l = trim(line);
         var message = stripLogPrefix(l)[0];
         add(l.slice(0, l.length - message.length), 1);
-        var st = splitTemplate(stripShell(message));
+        message = stripShell(message);
+        var st = splitTemplate(message);
         add(st[1], 1);
         add(st[0], 3);
+        phrases(message).forEach(function (p) { if (!pairs.has(p)) pairs.set(p, 3); });
       } else {
         add(line, 1);
       }
       continued = sig && line.indexOf(" panicked at ") >= 0 && trimEnd(line).slice(-1) === ":";
     });
+    return mostIdentifying(weights, common, MAX_QUERY_TERMS)
+      .concat(mostIdentifying(pairs, common, MAX_QUERY_PHRASES));
+  }
+
+  function mostIdentifying(weights, common, max) {
     var isCommon = function (t) { return common.has(t); };
     var isPath = function (t) { return /[\/\\]/.test(t); };
     var list = Array.from(weights.entries());
@@ -459,7 +480,7 @@
       return b[1] - a[1] || isCommon(a[0]) - isCommon(b[0]) || isPath(a[0]) - isPath(b[0]) ||
         count(b[0]) - count(a[0]) || compareCodePoints(a[0], b[0]);
     });
-    return list.slice(0, MAX_QUERY_TERMS);
+    return list.slice(0, max);
   }
 
   function shardOf(term, shards) {
@@ -759,5 +780,6 @@
   };
   window.notesSearchTerms = terms;
   window.notesSearchSignature = isSignature;
+  window.notesPhrases = phrases;
   window.notesQueryTerms = function (text, common) { return queryTerms(text, new Set(common || [])); };
 })();

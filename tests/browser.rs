@@ -410,18 +410,90 @@ fn the_browser_ranks_and_tokenizes_as_the_cli_does() {
         "HTTPServer Café ＡＢＣ 安装软件 Pythonの環境 मॉड्यूल الوحدة".into(),
         "std::io::Error a.:42 __init__ 127.0.0.1 v1.2 𠀀𠀁 x".into(),
     ];
-    for rel in markdown_files(&corpus().join("notes")) {
-        let text = std::fs::read_to_string(corpus().join("notes").join(rel)).unwrap();
-        texts.extend(text.lines().map(String::from));
+    for folder in ["notes", "jekyll"] {
+        for rel in markdown_files(&corpus().join(folder)) {
+            let text = std::fs::read_to_string(corpus().join(folder).join(rel)).unwrap();
+            texts.extend(text.lines().map(String::from));
+        }
     }
+    for p in pastes() {
+        texts.extend(p.text.lines().map(String::from));
+        texts.push(p.text);
+    }
+    // And texts made of the pieces every rule looks at, at random.
+    let pieces = [
+        "a",
+        "Z",
+        "_",
+        "9",
+        ".",
+        ":",
+        "/",
+        "\\",
+        "-",
+        "@",
+        "+",
+        "=",
+        " ",
+        "'",
+        "\"",
+        "`",
+        "é",
+        "安",
+        "0x",
+        ":42",
+        "home/",
+        "users/",
+        "C:\\Users\\",
+        "ABCDEF",
+        "[",
+        "]",
+        "|",
+        "ERROR ",
+        "bash: ",
+        "sh: 1: ",
+        "E/tag: ",
+        "12ms",
+        "fe80::1",
+        "a@b.c",
+        "SQL0911N",
+        "ENOTEMPTY:",
+        " error: ",
+        "node_modules/",
+        "site-packages/",
+        "AbCdEf",
+        "q8Pz2",
+        "deadbeef12",
+        "123e4567-e89b-12d3-a456-426614174000",
+        "sqlstate=",
+        "40001",
+        "not found",
+        "command '",
+        "Traceback",
+        "\u{85}",
+        "\u{feff}",
+        "İ",
+        "\u{212a}",
+        " panicked at ",
+        "x.py:3:",
+        "\n",
+    ];
+    let mut rng = Rng(99);
+    for _ in 0..5000 {
+        let n = rng.below(12);
+        texts.push((0..n).map(|_| *rng.pick(&pieces)).collect());
+    }
+    let common = vec!["not".to_string(), "the".to_string()];
     let js = browser.eval_async(
-        "var cb = arguments[1]; cb(arguments[0].map(function (t) { return [window.notesSearchTerms(t), window.notesSearchSignature(t)]; }));",
-        serde_json::json!([texts]),
+        "var cb = arguments[1]; var common = arguments[0][1]; cb(arguments[0][0].map(function (t) { return [window.notesSearchTerms(t), window.notesSearchSignature(t), window.notesPhrases(t), window.notesQueryTerms(t, common)]; }));",
+        serde_json::json!([[texts, common]]),
     );
     for (k, text) in texts.iter().enumerate() {
         let rust = serde_json::json!([
             notes::search::tokenize::terms(text),
-            notes::search::tokenize::is_signature(text)
+            notes::search::tokenize::is_signature(text),
+            notes::search::tokenize::phrases(text),
+            notes::search::query_terms(text, &common),
         ]);
         assert_eq!(js[k], rust, "{text:?}");
     }

@@ -127,28 +127,33 @@ struct Weight {
 
 /// Terms, sections and summary of one note.
 pub fn analyze(note: &Note, rendered: &Rendered) -> DocTerms {
-    let mut tf: FxHashMap<String, Weight> = FxHashMap::default();
+    let tf: std::cell::RefCell<FxHashMap<String, Weight>> = Default::default();
     let mut len = 0.0;
+    let count = |term: &str, weight: f32, section: u8| {
+        let mut tf = tf.borrow_mut();
+        let w = match tf.get_mut(term) {
+            Some(w) => w,
+            None => tf.entry(term.to_string()).or_default(),
+        };
+        w.total += weight;
+        if w.current.0 == section && w.current.1 > 0.0 {
+            w.current.1 += weight;
+        } else {
+            w.current = (section, weight);
+        }
+        if w.current.1 > w.best.1 {
+            w.best = w.current;
+        }
+    };
     let mut add = |text: &str, weight: f32, section: u8, counted: bool| {
         tokenize::for_each_term(text, &mut |term| {
             if counted {
                 len += 1.0;
             }
-            let w = match tf.get_mut(term) {
-                Some(w) => w,
-                None => tf.entry(term.to_string()).or_default(),
-            };
-            w.total += weight;
-            if w.current.0 == section && w.current.1 > 0.0 {
-                w.current.1 += weight;
-            } else {
-                w.current = (section, weight);
-            }
-            if w.current.1 > w.best.1 {
-                w.best = w.current;
-            }
+            count(term, weight, section);
         });
     };
+    let add_phrase = |phrase: &str, section: u8| count(phrase, SIGNATURE_WEIGHT, section);
     add(&note.title, TITLE_WEIGHT, 0, true);
     let title = note.title.trim();
     let exact = if !title.is_empty() && !title.contains(char::is_whitespace) {
@@ -182,6 +187,11 @@ pub fn analyze(note: &Note, rendered: &Rendered) -> DocTerms {
             }
             quoted
         };
+        for e in &errors {
+            for p in tokenize::phrases(e) {
+                add_phrase(&p, section);
+            }
+        }
         let list = &mut sections[at].errors;
         for e in errors {
             let e = cut(e, ERROR_CHARS);
@@ -195,7 +205,7 @@ pub fn analyze(note: &Note, rendered: &Rendered) -> DocTerms {
             }
         }
     }
-    let mut tf: Vec<(String, Weight)> = tf.into_iter().collect();
+    let mut tf: Vec<(String, Weight)> = tf.into_inner().into_iter().collect();
     tf.sort_by(|a, b| a.0.cmp(&b.0));
     let mut terms = String::with_capacity(tf.iter().map(|(t, _)| t.len()).sum());
     let ends = tf

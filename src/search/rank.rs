@@ -30,6 +30,9 @@ use super::{Doc, Posting, tokenize};
 
 /// Query terms looked up at most (a pasted log can hold hundreds).
 pub const MAX_QUERY_TERMS: usize = 16;
+/// Phrases (pairs of neighbouring names of an error line) looked up at
+/// most, besides the terms.
+pub const MAX_QUERY_PHRASES: usize = 6;
 /// The weight of a query term from an error line of the query.
 const SIGNATURE: u32 = 3;
 /// Results scoring less than 1/RELEVANT of the best are left out.
@@ -67,6 +70,7 @@ pub struct Hit {
 /// the most identifying first (see the module's doc).
 pub fn query_terms(text: &str, common: &[String]) -> Vec<(String, u32)> {
     let mut weights: BTreeMap<String, u32> = BTreeMap::new();
+    let mut phrases: BTreeMap<String, u32> = BTreeMap::new();
     let mut add = |text: &str, w: u32| {
         for t in tokenize::terms(text) {
             let e = weights.entry(t).or_default();
@@ -82,14 +86,31 @@ pub fn query_terms(text: &str, common: &[String]) -> Vec<(String, u32)> {
             let line = line.trim();
             let (message, _) = tokenize::strip_log_prefix(line);
             add(&line[..line.len() - message.len()], 1);
-            let (subject, template) = tokenize::split_template(tokenize::strip_shell(message));
+            let message = tokenize::strip_shell(message);
+            let (subject, template) = tokenize::split_template(message);
             add(&template, 1);
             add(&subject, SIGNATURE);
+            for p in tokenize::phrases(message) {
+                phrases.entry(p).or_insert(SIGNATURE);
+            }
         } else {
             add(line, 1);
         }
         continued = signature && line.contains(" panicked at ") && line.trim_end().ends_with(':');
     }
+    let mut terms = most_identifying(weights, common, MAX_QUERY_TERMS);
+    terms.extend(most_identifying(phrases, common, MAX_QUERY_PHRASES));
+    terms
+}
+
+/// The `max` terms that identify an error best: by weight, then those
+/// not among the index's most common, then those that are not paths,
+/// then the longest.
+fn most_identifying(
+    weights: BTreeMap<String, u32>,
+    common: &[String],
+    max: usize,
+) -> Vec<(String, u32)> {
     let common = |t: &str| common.binary_search_by(|c| c.as_str().cmp(t)).is_ok();
     let path = |t: &str| t.contains(['/', '\\']);
     let mut terms: Vec<(String, u32)> = weights.into_iter().collect();
@@ -100,7 +121,7 @@ pub fn query_terms(text: &str, common: &[String]) -> Vec<(String, u32)> {
             .then(b.0.chars().count().cmp(&a.0.chars().count()))
             .then(a.0.cmp(&b.0))
     });
-    terms.truncate(MAX_QUERY_TERMS);
+    terms.truncate(max);
     terms
 }
 

@@ -121,6 +121,34 @@ pub fn for_each_term(text: &str, emit: Emit) {
     });
 }
 
+/// Pairs of neighbouring names of a text, `"first second"`, each name
+/// being the first term its chunk gives (the whole of a compound): the
+/// index holds those of error lines, so that a query holding the same
+/// words in the same order (a phrase of the error) matches them too.
+pub fn phrases(text: &str) -> Vec<String> {
+    let folded = if text.is_ascii() {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(fold(text))
+    };
+    let mut names: Vec<String> = Vec::new();
+    let mut previous = "";
+    for_each_chunk(&folded, |chunk, after_eq| {
+        let mut first: Option<String> = None;
+        chunk_terms(chunk, previous, after_eq, &mut |t| {
+            if first.is_none() {
+                first = Some(t.to_string());
+            }
+        });
+        names.extend(first);
+        previous = chunk;
+    });
+    names
+        .windows(2)
+        .map(|w| format!("{} {}", w[0], w[1]))
+        .collect()
+}
+
 /// The character at byte `i` of `text` and its length; ASCII without
 /// decoding, as nearly all of a note's characters are.
 fn char_at(text: &str, i: usize) -> (char, usize) {
