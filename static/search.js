@@ -122,7 +122,7 @@
     });
     var onlyNumbers = digits + joiners === chars.length;
     return (onlyNumbers && (joiners >= 2 || (joiners === 0 && digits >= 5))) ||
-      (onlyNumbers && chunk.indexOf(":") >= 0) || isMeasure(chunk);
+      (onlyNumbers && chunk.indexOf(":") >= 0) || isMeasure(chunk) || isTimestamp(chunk);
   }
 
   function isUuid(chunk) {
@@ -210,8 +210,11 @@
     if (to - from >= 2) {
       var whole = "";
       for (var k = from; k < to; k++) whole += parts[k] + (k + 1 < to ? joins[k] : "");
-      out.push(whole.toLowerCase());
-      for (k = from; k + 1 < to; k++) out.push((parts[k] + joins[k] + parts[k + 1]).toLowerCase());
+      // Windows paths as Unix ones, as slashed() does.
+      out.push(whole.toLowerCase().replace(/\\/g, "/"));
+      for (k = from; k + 1 < to; k++) {
+        out.push((parts[k] + joins[k] + parts[k + 1]).toLowerCase().replace(/\\/g, "/"));
+      }
     }
     for (k = from; k < to; k++) wordTerms(parts[k], out);
   }

@@ -233,6 +233,7 @@ fn is_noise(chunk: &str) -> bool {
     only_numbers && (joiners >= 2 || (joiners == 0 && digits >= 5))
         || only_numbers && chunk.contains(':')
         || is_measure(chunk)
+        || is_timestamp(chunk)
 }
 
 /// `8-4-4-4-12` hex digits.
@@ -335,9 +336,9 @@ fn chunk_terms(chunk: &str, previous: &str, after_eq: bool, out: Emit) {
 /// ends, joiners as written: slices of the chunk), then each part.
 fn compound_terms(chunk: &str, parts: &[(usize, usize)], out: Emit) {
     if let [first, .., last] = parts {
-        out(&lowercase(&chunk[first.0..last.1]));
+        out(&slashed(lowercase(&chunk[first.0..last.1])));
         for pair in parts.windows(2) {
-            out(&lowercase(&chunk[pair[0].0..pair[1].1]));
+            out(&slashed(lowercase(&chunk[pair[0].0..pair[1].1])));
         }
     }
     for &(start, end) in parts {
@@ -434,6 +435,15 @@ fn without_home<'p>(chunk: &str, parts: &'p [(usize, usize)]) -> &'p [(usize, us
     match library {
         Some(k) if k + 1 < rest.len() => &rest[k + 1..],
         _ => &rest[rest.len().saturating_sub(2)..],
+    }
+}
+
+/// Windows paths as Unix ones (`a\\b` → `a/b`): the same file either way.
+fn slashed(term: Cow<'_, str>) -> Cow<'_, str> {
+    if term.contains('\\') {
+        Cow::Owned(term.replace('\\', "/"))
+    } else {
+        term
     }
 }
 
@@ -948,6 +958,255 @@ mod tests {
         assert_eq!(t("main.py.:7"), t("main.py"));
     }
 
+    /// Two texts that differ only where machines differ give one set of terms.
+    fn same(a: &str, b: &str) {
+        assert_eq!(t(a), t(b), "{a:?} vs {b:?}");
+    }
+
+    #[test]
+    fn uuids_ips_and_ports_are_dropped() {
+        same(
+            "request 123e4567-e89b-12d3-a456-426614174000 failed",
+            "request f47ac10b-58cc-4372-a567-0e02b2c3d479 failed",
+        );
+        assert_eq!(
+            t("request 123e4567-e89b-12d3-a456-426614174000"),
+            ["request"]
+        );
+        same(
+            "connect to 10.0.0.12:5432 refused",
+            "connect to 192.168.1.7:6543 refused",
+        );
+        same(
+            "bind fe80::1ff:fe23:4567:890a failed",
+            "bind 2001:db8::ff00:42:8329 failed",
+        );
+        // A port after a name goes like a line number; the name stays.
+        assert_eq!(t("localhost:8080"), t("localhost:3000"));
+        assert!(t("localhost:8080").contains(&"localhost".to_string()));
+        // Rust paths are not IPv6 addresses.
+        assert!(t("std::io::Error").contains(&"std::io::error".to_string()));
+    }
+
+    #[test]
+    fn addresses_and_user_at_host_are_dropped() {
+        same(
+            "mail to alice@example.com bounced",
+            "mail to bob.smith@corp.example.org bounced",
+        );
+        assert_eq!(t("alice@example.com"), Vec::<String>::new());
+        same(
+            "carol@carol-ThinkPad-T14:~/work$ make",
+            "dev@buildbox:~/work$ make",
+        );
+        // A package at a version keeps both.
+        assert!(t("claude-code@1.0.3").contains(&"claude-code".to_string()));
+        assert!(
+            t("npm i @anthropic-ai/claude-code@latest")
+                .contains(&"anthropic-ai/claude-code@latest".to_string())
+        );
+    }
+
+    #[test]
+    fn hashes_container_ids_and_random_names_are_dropped() {
+        same(
+            "commit 1ecc6299db9ec823 broke it",
+            "commit 6f17d22bba15001f broke it",
+        );
+        same(
+            "container 4f2a9c1b7e3d exited",
+            "container 9b8c7d6e5f4a exited",
+        );
+        same(
+            "rename '/usr/lib/node_modules/@anthropic-ai/.claude-code-AbCdEfGh'",
+            "rename '/usr/lib/node_modules/@anthropic-ai/.claude-code-q8PzLm2R'",
+        );
+        same(
+            "/tmp/pip-install-k2j4h5nx/cffi",
+            "/tmp/pip-install-a8x9b2kq/cffi",
+        );
+        same(
+            "pod web-7d9f8c6b5-x2x9k restarted",
+            "pod web-5c4b3a2d1-q7w2e restarted",
+        );
+        // The compound around a random part is kept in pieces.
+        let terms = t("/usr/lib/node_modules/@anthropic-ai/.claude-code-AbCdEfGh");
+        assert!(
+            terms.contains(&"usr/lib/node_modules/@anthropic-ai/.claude-code".to_string()),
+            "{terms:?}"
+        );
+        // Words that look alike are not random: camel case, versions, codes.
+        for word in [
+            "ModuleNotFoundError",
+            "utf8mb4",
+            "x86_64",
+            "sha256",
+            "EAddrInUse",
+            "IsADirectoryError",
+            "deadbeef",
+        ] {
+            assert!(!t(word).is_empty(), "{word}");
+            assert_eq!(t(word)[0], word.to_lowercase(), "{word}");
+        }
+    }
+
+    #[test]
+    fn durations_and_sizes_are_dropped() {
+        same("request took 12ms", "request took 1.5s");
+        same("downloaded 512MiB in 3m", "downloaded 12kB in 250us");
+        assert_eq!(t("took 12ms"), ["took"]);
+        // Versions and tools named like units stay.
+        assert!(t("python 3.13").contains(&"3.13".to_string()));
+        assert!(t("7z").contains(&"7z".to_string()));
+    }
+
+    #[test]
+    fn values_of_key_value_with_digits_are_dropped_but_codes_stay() {
+        same(
+            "DRIVER=4.26.14 SQLERRMC=68 user=42",
+            "DRIVER=4.19.26 SQLERRMC=2 user=7",
+        );
+        assert!(t("level=debug").contains(&"debug".to_string()));
+        // Codes after their keyword are kept however long.
+        assert!(t("SQLSTATE=40001").contains(&"40001".to_string()));
+        assert!(t("SQLSTATE 58004").contains(&"58004".to_string()));
+        assert!(t("errno 28").contains(&"28".to_string()));
+        // Elsewhere a long number is an id.
+        assert!(!t("order 40001 shipped").contains(&"40001".to_string()));
+    }
+
+    #[test]
+    fn home_folders_and_project_folders_are_dropped() {
+        same(
+            r#"File "/home/alice/proj/scripts/supabase/fetch.py", line 3"#,
+            r#"File "/home/bob/work/tools/supabase/fetch.py", line 9"#,
+        );
+        same(
+            "/home/alice/.local/lib/python3.13/site-packages/jwt/algorithms.py",
+            "/Users/bob/Library/Python/3.12/lib/python/site-packages/jwt/algorithms.py",
+        );
+        same(
+            r"C:\Users\maria\AppData\Roaming\npm\node_modules\@anthropic-ai\claude-code",
+            "/home/kenji/.nvm/versions/node/v22.1.0/lib/node_modules/@anthropic-ai/claude-code",
+        );
+        let terms = t("/home/alice/.local/lib/python3.13/site-packages/jwt/algorithms.py");
+        assert_eq!(terms[0], "jwt/algorithms.py", "{terms:?}");
+        // Paths outside a home folder are kept whole.
+        assert!(
+            t("/usr/lib/python3/dist-packages/cryptography/hazmat/_oid.py")
+                .contains(&"usr/lib/python3/dist-packages/cryptography/hazmat/_oid.py".to_string())
+        );
+    }
+
+    #[test]
+    fn url_query_strings_and_timestamps_go_with_the_rest() {
+        same(
+            "GET https://api.example.org/v1/items?id=42&token=abc123 failed",
+            "GET https://api.example.org/v1/items?id=7&token=zz9q8 failed",
+        );
+        same(
+            "2026-11-30T08:15:02.417Z boot",
+            "2025-01-02T10:11:12.001Z boot",
+        );
+    }
+
+    #[test]
+    fn log_prefixes_and_levels_are_recognised() {
+        for (line, message, level) in [
+            ("2026-03-01 10:22:33,123 ERROR [app] boom", "boom", true),
+            (
+                "[ERROR] Failed to execute goal",
+                "Failed to execute goal",
+                true,
+            ),
+            ("[INFO] Building demo", "Building demo", false),
+            (
+                "web_1  | Traceback (most recent call last):",
+                "Traceback (most recent call last):",
+                false,
+            ),
+            (
+                "E/AndroidRuntime( 1234): FATAL EXCEPTION: main",
+                "1234): FATAL EXCEPTION: main",
+                true,
+            ),
+            ("A/libc: Fatal signal 11", "Fatal signal 11", true),
+            (
+                "Error handling is described below",
+                "Error handling is described below",
+                false,
+            ),
+        ] {
+            assert_eq!(strip_log_prefix(line), (message, level), "{line}");
+        }
+        assert_eq!(
+            strip_shell("bash: rsync: command not found"),
+            "rsync: command not found"
+        );
+        assert_eq!(
+            strip_shell("/bin/sh: 1: cmake: not found"),
+            "cmake: not found"
+        );
+        assert_eq!(
+            strip_shell("-bash: tree: command not found"),
+            "tree: command not found"
+        );
+        assert_eq!(
+            strip_shell("sudo: htop: command not found"),
+            "htop: command not found"
+        );
+        assert_eq!(strip_shell("rsync: error"), "rsync: error");
+    }
+
+    #[test]
+    fn templates_leave_the_name_that_tells_errors_apart() {
+        let (subject, template) = split_template("zsh: command not found: jq");
+        assert_eq!(
+            subject.split_whitespace().collect::<Vec<_>>(),
+            ["zsh:", ":", "jq"]
+        );
+        assert_eq!(template.trim(), "command not found");
+        let (subject, _) =
+            split_template("'ffprobe' is not recognized as an internal or external command,");
+        assert_eq!(
+            subject.split_whitespace().collect::<Vec<_>>(),
+            ["'ffprobe'", ","]
+        );
+        let (subject, _) = split_template("ModuleNotFoundError: No module named '_cffi_backend'");
+        assert_eq!(t(&subject), t("ModuleNotFoundError: '_cffi_backend'"));
+    }
+
+    #[test]
+    fn phrases_pair_neighbouring_names() {
+        assert_eq!(
+            phrases("No module named '_cffi_backend'"),
+            ["no module", "module named", "named _cffi_backend"]
+        );
+        // Machine-specific parts are not names.
+        assert_eq!(phrases("took 12ms at 0xdeadbeef"), ["took at"]);
+    }
+
+    #[test]
+    fn errors_quoted_in_prose_are_found() {
+        assert_eq!(
+            quoted_errors(
+                r#"Calling it again can trigger errors like `"INVALID HEAP ADDRESS IN dlfree ffmpeg"`, often"#
+            ),
+            ["INVALID HEAP ADDRESS IN dlfree ffmpeg"]
+        );
+        assert_eq!(
+            quoted_errors(
+                r#"…and "Error: A fatal exception has occurred. Program will exit" means the JVM stopped"#
+            ),
+            ["Error: A fatal exception has occurred. Program will exit"]
+        );
+        // Commands and short names in prose are not errors.
+        assert!(
+            quoted_errors("Run `pip install cffi` and then `python3 -m venv venv`.").is_empty()
+        );
+        assert!(quoted_errors("The error is in `main.py`.").is_empty());
+    }
+
     #[test]
     fn error_lines_are_recognised() {
         for line in [
@@ -961,12 +1220,39 @@ mod tests {
             "thread 'main' panicked at src/main.rs:2:5",
             "HTTP/1.1 404 Not Found",
             "bash: foo: command not found",
+            // Tools' own prefixes.
+            "[ERROR] Failed to execute goal org.apache.maven.plugins:maven-compiler-plugin",
+            "npm error code ENOTEMPTY",
+            "npm verbose stack Error: ENOTEMPTY: directory not empty, rename",
+            "yarn error An unexpected error occurred",
+            "ERROR: Could not find a version that satisfies the requirement foo",
+            "Caused by: java.lang.ClassNotFoundException: org.example.Main",
+            "fatal error: openssl/ssl.h: No such file or directory",
+            "Uncaught TypeError: Cannot read properties of undefined",
+            // Codes.
+            "E0425: cannot find value",
+            "SQL0911N  The current transaction has been rolled back",
+            "ORA-00942: table or view does not exist",
+            "ENOTEMPTY: directory not empty, rename 'a' -> 'b'",
+            // Behind a log prefix, a container's name, a shell.
+            "2026-01-02 10:11:12,345 ERROR something broke",
+            "2026-01-02T10:11:12Z [app] Traceback (most recent call last):",
+            "web_1  | ModuleNotFoundError: No module named 'x'",
+            "A/libc: @@@ ABORTING: INVALID HEAP ADDRESS IN dlfree",
+            "/bin/sh: 1: terraform: not found",
+            "'gh' is not recognized as an internal or external command,",
+            "Command 'tmux' not found, but can be installed with:",
+            "exec: \"yq\": executable file not found in $PATH",
         ] {
             assert!(is_signature(line), "{line}");
         }
         for line in [
             "pip install cffi",
             "The error handling is described below.",
+            "Error handling is described below.",
+            "[INFO] Building demo 1.0",
+            "2026-01-02 10:11:12 INFO started",
+            "SQL is a language",
             "",
         ] {
             assert!(!is_signature(line), "{line}");
