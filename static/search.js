@@ -483,6 +483,10 @@
       return b[1] - a[1] || isCommon(a[0]) - isCommon(b[0]) || isPath(a[0]) - isPath(b[0]) ||
         count(b[0]) - count(a[0]) || compareCodePoints(a[0], b[0]);
     });
+    // As rank::most_identifying: common terms go when three others are there.
+    if (list.filter(function (t) { return !isCommon(t[0]); }).length >= 3) {
+      list = list.filter(function (t) { return !isCommon(t[0]); });
+    }
     return list.slice(0, max);
   }
 

@@ -119,7 +119,7 @@ pyo3_runtime.PanicException: Python API call failed"#;
     // What a browser downloads for it, and the index against the pages.
     let bytes = index.transfer(traceback, Some("en"), 8);
     println!("a pasted traceback downloads {bytes} bytes");
-    assert!(bytes < 300_000, "{bytes} bytes");
+    assert!(bytes <= 130_000, "{bytes} bytes");
     let index_bytes: usize = index.files().iter().map(file_len).sum();
     let built = site.run(&["--quiet"]);
     assert!(built.status.success());
@@ -139,6 +139,20 @@ pyo3_runtime.PanicException: Python API call failed"#;
         let written = std::fs::read(site.out().join(&f.path)).unwrap();
         assert_eq!(written.len(), file_len(&f), "{}", f.path);
     }
+}
+
+fn file_bytes(f: &notes::render::OutputFile) -> Vec<u8> {
+    match &f.content {
+        notes::render::Content::Bytes(b) => b.to_vec(),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn gzipped(bytes: &[u8]) -> usize {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap().len()
 }
 
 fn file_len(f: &notes::render::OutputFile) -> usize {
@@ -367,6 +381,36 @@ fn real_pastes_find_their_note_first() {
             top3 += 1;
         }
     }
+    // What the search box downloads for each paste (8 results, as under
+    // the box): uncompressed, and gzipped file by file as a web server
+    // sends them.
+    let files: std::collections::HashMap<String, Vec<u8>> = index
+        .files()
+        .into_iter()
+        .map(|f| {
+            let len = file_bytes(&f);
+            (f.path, len)
+        })
+        .collect();
+    let (mut most, mut most_gzip, mut worst) = (0, 0, "");
+    for p in &pastes {
+        let paths = index.transfer_paths(&p.text, Some(&p.lang), 8, false);
+        let bytes: usize = paths.iter().map(|p| files[p].len()).sum();
+        if bytes > most {
+            most = bytes;
+            worst = p.text.lines().next().unwrap_or("");
+            most_gzip = paths.iter().map(|p| gzipped(&files[p])).sum();
+        }
+    }
+    println!("the most a paste downloads: {most} bytes, {most_gzip} gzipped ({worst:?})");
+    if std::env::var_os("NOTES_SHOW_TRANSFER").is_some() {
+        let p = pastes.iter().find(|p| p.text.starts_with(worst)).unwrap();
+        for path in index.transfer_paths(&p.text, Some(&p.lang), 8, false) {
+            println!("{path} {}", files[&path].len());
+        }
+        println!("{:?}", search::query_terms(&p.text, &index.common));
+    }
+    assert!(most <= 130_000, "{most} bytes for {worst:?}");
     let n = pastes.len() as f64;
     println!(
         "{} pastes: top-1 {:.1}%, top-3 {:.1}%\n{}",
@@ -479,7 +523,7 @@ fn notes_search_site_asks_a_deployed_site_as_its_search_box_does() {
     .unwrap();
     let asked: BTreeSet<String> = log.lock().unwrap().drain(..).collect();
     let want: BTreeSet<String> = index
-        .transfer_files(error, Some("en"), 10)
+        .transfer_files(error, Some("en"), 10, true)
         .into_iter()
         .map(|(path, _)| format!("/notes/{path}"))
         .collect();

@@ -327,7 +327,8 @@ impl Index {
         }
         let mut entries: Vec<(&str, Vec<Entry>)> = by_term.into_iter().collect();
         entries.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let common = common_terms(&entries);
+        let group_of: Vec<usize> = docs.iter().map(|d: &Doc| d.group).collect();
+        let common = common_terms(&entries, |e| e.0, &group_of);
         let postings = entries
             .into_par_iter()
             .filter_map(|(term, list)| {
@@ -480,11 +481,12 @@ impl Index {
         rank::rank(&meta, &terms, &found, prefer, only, limit)
     }
 
-    /// The bytes a browser downloads for `text`: the meta file, the term
-    /// shards of its terms and the document chunks of the first `limit`
-    /// results (what `search.js` fetches).
+    /// The bytes the search box downloads for `text`: the meta file, the
+    /// term shards of its terms and the document chunks of the first
+    /// `limit` results (what `search.js` fetches; the box does not list
+    /// results' other languages, the search page does).
     pub fn transfer(&self, text: &str, prefer: Option<&str>, limit: usize) -> usize {
-        self.transfer_files(text, prefer, limit)
+        self.transfer_files(text, prefer, limit, false)
             .iter()
             .map(|(_, bytes)| bytes.len())
             .sum()
@@ -496,21 +498,10 @@ impl Index {
         text: &str,
         prefer: Option<&str>,
         limit: usize,
+        others: bool,
     ) -> Vec<(String, Arc<[u8]>)> {
-        let files = self.files();
-        let shards = self.shard_count();
-        let meta = self.meta();
-        let mut paths: std::collections::BTreeSet<String> = query_terms(text, &meta.common)
-            .iter()
-            .map(|(t, _)| format!("search/t/{}.json", shard_of(t, shards)))
-            .collect();
-        paths.insert("search/meta.json".to_string());
-        for hit in self.query(text, prefer, None, limit) {
-            for d in std::iter::once(hit.doc).chain(hit.others) {
-                paths.insert(format!("search/d/{}.json", d / CHUNK));
-            }
-        }
-        files
+        let paths = self.transfer_paths(text, prefer, limit, others);
+        self.files()
             .into_iter()
             .filter(|f| paths.contains(&f.path))
             .filter_map(|f| match f.content {
@@ -518,6 +509,31 @@ impl Index {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The paths of the files a browser fetches for `text`: the meta file,
+    /// the shards of the query's terms, the chunks of the results'
+    /// documents (and of their other languages' with `others`).
+    pub fn transfer_paths(
+        &self,
+        text: &str,
+        prefer: Option<&str>,
+        limit: usize,
+        others: bool,
+    ) -> std::collections::BTreeSet<String> {
+        let shards = self.shard_count();
+        let mut paths: std::collections::BTreeSet<String> = query_terms(text, &self.common)
+            .iter()
+            .map(|(t, _)| format!("search/t/{}.json", shard_of(t, shards)))
+            .collect();
+        paths.insert("search/meta.json".to_string());
+        for hit in self.query(text, prefer, None, limit) {
+            let others = hit.others.into_iter().filter(|_| others);
+            for d in std::iter::once(hit.doc).chain(others) {
+                paths.insert(format!("search/d/{}.json", d / CHUNK));
+            }
+        }
+        paths
     }
 }
 
@@ -531,16 +547,34 @@ fn row(d: &Doc) -> serde_json::Value {
     serde_json::json!([d.url, d.title, d.lang, d.summary, sections])
 }
 
-/// The `COMMON_TERMS` terms in the most documents (those left out of the
-/// index among them), sorted.
-fn common_terms<T>(entries: &[(&str, Vec<T>)]) -> Vec<String> {
-    let mut by_df: Vec<(usize, &str)> = entries.iter().map(|(t, l)| (l.len(), *t)).collect();
+/// The `COMMON_TERMS` terms in the most notes (those left out of the
+/// index among them), sorted. Notes, not documents: a term in every
+/// translation of one note is a rare one. A term must be in a fiftieth
+/// of the notes and in ten of them: on a small site no term is common.
+fn common_terms<T>(
+    entries: &[(&str, Vec<T>)],
+    doc: impl Fn(&T) -> u32,
+    group_of: &[usize],
+) -> Vec<String> {
+    let groups = group_of
+        .iter()
+        .enumerate()
+        .filter(|&(d, &g)| d == g)
+        .count();
+    let floor = (groups / 50).max(10);
+    let mut by_df: Vec<(usize, &str)> = entries
+        .iter()
+        .map(|(t, list)| {
+            let mut notes: Vec<usize> = list.iter().map(|p| group_of[doc(p) as usize]).collect();
+            notes.dedup();
+            (notes.len(), *t)
+        })
+        .filter(|&(df, _)| df >= floor)
+        .collect();
     by_df.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-    // On a small site every term is rare: only terms in several documents count.
     let mut common: Vec<String> = by_df
         .into_iter()
         .take(COMMON_TERMS)
-        .filter(|(df, _)| *df >= 3)
         .map(|(_, t)| t.to_string())
         .collect();
     common.sort();

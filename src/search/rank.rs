@@ -33,6 +33,8 @@ pub const MAX_QUERY_TERMS: usize = 16;
 /// Phrases (pairs of neighbouring names of an error line) looked up at
 /// most, besides the terms.
 pub const MAX_QUERY_PHRASES: usize = 6;
+/// How many terms outside the index's most common make those unneeded.
+const ENOUGH_RARE: usize = 3;
 /// The weight of a query term from an error line of the query.
 const SIGNATURE: u32 = 3;
 /// Results scoring less than 1/RELEVANT of the best are left out.
@@ -104,8 +106,8 @@ pub fn query_terms(text: &str, common: &[String]) -> Vec<(String, u32)> {
 }
 
 /// The `max` terms that identify an error best: by weight, then those
-/// not among the index's most common, then those that are not paths,
-/// then the longest.
+/// not among the index's most common (left out where three others are),
+/// then those that are not paths, then the longest.
 fn most_identifying(
     weights: BTreeMap<String, u32>,
     common: &[String],
@@ -121,6 +123,11 @@ fn most_identifying(
             .then(b.0.chars().count().cmp(&a.0.chars().count()))
             .then(a.0.cmp(&b.0))
     });
+    // The most common terms (`the`, `file`) hold the longest postings
+    // and tell least: left out when three others are there.
+    if terms.iter().filter(|(t, _)| !common(t)).count() >= ENOUGH_RARE {
+        terms.retain(|(t, _)| !common(t));
+    }
     terms.truncate(max);
     terms
 }
