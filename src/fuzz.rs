@@ -60,5 +60,10 @@ pub fn one_input(data: &[u8]) {
     let rendered = crate::markdown::render(&note.body, &options);
     let _ = crate::search::analyze(&note, &rendered);
     let _ = crate::search::query_terms(&note.body, &[]);
+    for line in note.body.lines().take(200) {
+        let _ = crate::search::tokenize::phrases(line);
+        let _ = crate::search::tokenize::quoted_errors(line);
+        let _ = crate::search::tokenize::split_template(line);
+    }
     let _ = crate::site::Site::assemble(config.clone(), vec![note], &mut Vec::new());
 }

@@ -664,9 +664,9 @@ pub fn strip_log_prefix(line: &str) -> (&str, bool) {
         if tagged && is_level(bare) {
             level |= is_error_level(bare);
             rest = after;
-        } else if word.starts_with('[') && word.ends_with(']') && word.len() > 2 {
-            rest = after;
-        } else if is_timestamp(bare) {
+        } else if word.starts_with('[') && word.ends_with(']') && word.len() > 2
+            || is_timestamp(bare)
+        {
             rest = after;
         } else if let Some(tail) = after.strip_prefix('|')
             && is_service(word)
