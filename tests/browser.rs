@@ -389,6 +389,27 @@ fn a_pasted_traceback_in_the_box_shows_the_right_note_first() {
         ),
         "/notes/de/cffi/"
     );
+    // A fragment only a later section holds: the result links that section
+    // and shows the note's error line that matched.
+    browser.open(&format!(
+        "{base}search/?q=pyo3_runtime.PanicException%3A+Python+API+call+failed%0AFile+%22%2Fusr%2Flib%2Fpython3%2Fdist-packages%2Fcryptography%2Fhazmat%2F_oid.py%22"
+    ));
+    browser.wait_for(
+        "the search page lists the results",
+        "return document.querySelectorAll('form.search-page .search-hit').length > 0",
+    );
+    let hit = browser.eval(
+        "var h = document.querySelector('form.search-page .search-hit'); var s = h.querySelector('a.search-section'); return [h.querySelector('a.search-title').getAttribute('href'), s && s.getAttribute('href'), s && s.textContent, h.querySelector('.search-snippet').textContent, h.querySelectorAll('.search-snippet mark').length]",
+    );
+    assert_eq!(hit[0], "/notes/cffi/", "{hit}");
+    assert_eq!(hit[1], "/notes/cffi/#whats-causing-the-error", "{hit}");
+    assert_eq!(hit[2], "What’s Causing the Error?", "{hit}");
+    assert_eq!(
+        hit[3],
+        "pyo3_runtime.PanicException: Python API call failed",
+        "{hit}"
+    );
+    assert!(hit[4].as_u64().unwrap() >= 3, "{hit}");
 }
 
 #[test]
