@@ -405,8 +405,7 @@ fn a_pasted_traceback_in_the_box_shows_the_right_note_first() {
     assert_eq!(hit[1], "/notes/cffi/#whats-causing-the-error", "{hit}");
     assert_eq!(hit[2], "What’s Causing the Error?", "{hit}");
     assert_eq!(
-        hit[3],
-        "pyo3_runtime.PanicException: Python API call failed",
+        hit[3], "pyo3_runtime.PanicException: Python API call failed",
         "{hit}"
     );
     assert!(hit[4].as_u64().unwrap() >= 3, "{hit}");

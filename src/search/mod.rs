@@ -311,7 +311,7 @@ impl Index {
             }
         }
         let n = order.len();
-        let lens: Vec<f32> = order.iter().map(|&m| terms[m].len).collect();
+        let lens: Vec<f32> = order.iter().map(|&m| quantised(terms[m].len)).collect();
         let avg = lens.iter().sum::<f32>() / n.max(1) as f32;
         // (document, frequency, section, exact title)
         type Entry = (u32, f32, u8, bool);
@@ -535,6 +535,17 @@ impl Index {
         }
         paths
     }
+}
+
+/// A note's length in steps of 1/8 of a doubling (about 9%), as Lucene
+/// keeps its length norms in a byte: a small edit leaves every impact
+/// of the note, and so the index files it is in, as they were; only the
+/// terms that came or went change.
+fn quantised(len: f32) -> f32 {
+    if len <= 1.0 {
+        return len.max(0.0);
+    }
+    ((len.log2() * 8.0).round() / 8.0).exp2()
 }
 
 /// A document as a row of `d/<k>.json`.
