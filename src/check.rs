@@ -202,6 +202,7 @@ pub fn check(options: &BuildOptions) -> CheckReport {
     let translations = crate::translations::analyze(&site);
     templates(&site, &rendered, &translations, &mut report);
     stale(&site, &translations, &mut report);
+    code_drift(&site, &translations, &mut report);
     unconfigured(&site, &mut report);
     duplicate_titles(&site, &mut report);
     differing_keys(&site, &mut report);
@@ -391,6 +392,7 @@ fn templates(
     let extras = render::Extras {
         strings,
         translations: translations.clone(),
+        drift: crate::drift::analyze(site, &translations.original),
     };
     if let Err(e) = render::render_site(site, rendered, &templates, &extras, None, &mut warnings) {
         report.error("template", e);
@@ -414,6 +416,52 @@ fn stale(site: &Site, t: &crate::translations::Translations, report: &mut CheckR
             ),
         );
         report.push(Severity::Warning, "stale-translation", &d, "translate the original again, or update `translated_from` if the change does not matter");
+    }
+}
+
+/// Translations whose code is not their original's (see [`crate::drift`]),
+/// and translations that say they are one but have no original.
+fn code_drift(site: &Site, t: &crate::translations::Translations, report: &mut CheckReport) {
+    let drift = crate::drift::analyze(site, &t.original);
+    for (i, original) in t.original.iter().enumerate() {
+        let note = &site.notes[i].note;
+        let Some(o) = *original else {
+            if note.front.translated && site.group(i).members.len() == 1 {
+                let d = Diagnostic::new(
+                    crate::Location::file(&note.source.path),
+                    "this note says `translated: true`, but no note of its translation group is its original",
+                );
+                report.push(
+                    Severity::Warning,
+                    "missing-original",
+                    &d,
+                    format!(
+                        "add the original with the same key ({}), or set `translated: false` if this is the original",
+                        note.key
+                    ),
+                );
+            }
+            continue;
+        };
+        let original = &site.notes[o].note;
+        for d in &drift.findings[i] {
+            let origin = if d.original_line > 0 {
+                format!(" [{}:{}]", original.source.path.display(), d.original_line)
+            } else {
+                format!(" [original: {}]", original.source.path.display())
+            };
+            let at = crate::Location::new(&note.source.path, d.line, d.column);
+            let diagnostic = Diagnostic::new(at, format!("{}{origin}", d.message));
+            report.push(
+                Severity::Warning,
+                "code-drift",
+                &diagnostic,
+                format!(
+                    "{}; or silence it with `code_drift_ignore: [{:?}]` in the front matter",
+                    d.fix, d.code
+                ),
+            );
+        }
     }
 }
 

@@ -185,6 +185,9 @@ struct HtmlSection {
     search: SearchSection,
     #[serde(default)]
     feed: FeedSection,
+    /// A translation's page says where its code differs from the original's.
+    #[serde(default = "default_true")]
+    code_drift_notice: bool,
 }
 
 /// `[output.html.feed]`: where each language's feed is and what it holds,
@@ -288,6 +291,7 @@ impl Default for HtmlSection {
             highlight: HighlightSection::default(),
             search: SearchSection::default(),
             feed: FeedSection::default(),
+            code_drift_notice: true,
         }
     }
 }
@@ -447,6 +451,9 @@ pub struct Config {
     pub highlight_dark_theme: String,
     /// Whether to build the search index, the search pages and boxes.
     pub search: bool,
+    /// `[output.html] code-drift-notice`: a translation's page says where
+    /// its code differs from its original's.
+    pub code_drift_notice: bool,
     /// Configured languages, the default language first, then in the
     /// order of book.toml.
     pub languages: Vec<Language>,
@@ -648,6 +655,7 @@ impl Config {
             highlight_theme: raw.output.html.highlight.theme,
             highlight_dark_theme: raw.output.html.highlight.dark_theme,
             search: raw.output.html.search.enable,
+            code_drift_notice: raw.output.html.code_drift_notice,
             languages,
             from_file,
             source: String::new(),

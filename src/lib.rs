@@ -19,6 +19,7 @@ pub mod check;
 pub mod config;
 pub mod deploy;
 pub mod discover;
+pub mod drift;
 pub mod error;
 pub mod fault;
 pub mod frontmatter;

@@ -15,6 +15,7 @@ use tera::{Context, Kwargs, State, Tera};
 
 use crate::config::{Config, Language};
 use crate::error::{Diagnostic, Error, Location};
+use crate::highlight::escape;
 use crate::i18n::Strings;
 use crate::markdown::{Rendered, TocEntry};
 use crate::output::{Previous, Writer};
@@ -290,6 +291,15 @@ struct PageContext<'a> {
     original: Option<Translation<'a>>,
     /// For a translation whose original changed after it.
     stale: Option<StaleNotice>,
+    /// Schema.org `TechArticle` of the page, as JSON safe inside a
+    /// `<script>` element.
+    json_ld: String,
+    /// Code blocks (indexes) of a translation that differ from the
+    /// original's, with the original's block each notice links to.
+    code_notices: Vec<(usize, Option<usize>)>,
+    /// Code blocks of an original that translations' notices link to: they
+    /// get an id (`code-1` for the first block).
+    code_ids: Vec<usize>,
 }
 
 #[derive(Serialize, Clone)]
@@ -527,6 +537,8 @@ pub struct Extras {
     pub translations: Translations,
     /// Interface text by language code.
     pub strings: BTreeMap<String, Strings>,
+    /// Where translations' code differs from their originals'.
+    pub drift: crate::drift::SiteDrift,
 }
 
 /// Everything the page renderers share.
@@ -612,6 +624,7 @@ impl Part for NotePage<'_, '_> {
         // and a build always passes `out`: serve and check render every
         // note's HTML, so the last arm is never taken.
         let html = note_html(shared, i);
+        let html = mark_code(shared, i, &self.page, &html);
         let page = PageContext {
             content: &html,
             translations: self.switcher.list(),
@@ -902,7 +915,26 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
     let body = &rendered[i];
     let lang = language(site, &note.lang);
     let (date, date_iso) = dates(note.date);
+    let original = shared.extra.translations.original.get(i).copied().flatten();
+    let json_ld = json_ld(site, i, original, date_iso.as_deref(), &body.summary);
+    let drift = &shared.extra.drift;
+    let (code_notices, code_ids) = if c.code_drift_notice {
+        let mut notices: Vec<(usize, Option<usize>)> = drift
+            .findings
+            .get(i)
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d.block.map(|b| (b, d.original_block)))
+            .collect();
+        notices.dedup_by_key(|n| n.0);
+        (notices, drift.linked.get(i).cloned().unwrap_or_default())
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let page = PageContext {
+        json_ld,
+        code_notices,
+        code_ids,
         title: &note.title,
         lang: &note.lang,
         key: &note.key,
@@ -1012,6 +1044,133 @@ fn alternates_of(site: &Site, i: usize) -> Vec<Alternate> {
         });
     }
     alternates
+}
+
+/// What machines read of a page (search engines, translation tooling):
+/// a schema.org `TechArticle` with its language, dates, and, for a
+/// translation, the original it is based on and whether (and by which
+/// model, front matter `model`) it was machine-translated. `<` is escaped,
+/// so no text of a note can end the `<script>` element.
+fn json_ld(
+    site: &Site,
+    i: usize,
+    original: Option<usize>,
+    date_iso: Option<&str>,
+    summary: &str,
+) -> String {
+    let n = &site.notes[i];
+    let note = &n.note;
+    let c = &site.config;
+    let lang = language(site, &note.lang);
+    let modified = ["last_modified_at", "updated", "lastmod"]
+        .iter()
+        .find_map(|k| note.front.extra.get(*k))
+        .and_then(|v| v.as_str().map(str::to_string))
+        .or_else(|| date_iso.map(str::to_string));
+    let mut ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "TechArticle",
+        "headline": note.title,
+        "inLanguage": lang.tag,
+        "url": c.site_url.absolute(&n.url),
+        "mainEntityOfPage": c.site_url.absolute(&n.url),
+    });
+    let map = ld.as_object_mut().expect("a JSON object");
+    if !summary.is_empty() {
+        map.insert("description".into(), summary.into());
+    }
+    if let Some(d) = date_iso {
+        map.insert("datePublished".into(), d.into());
+    }
+    if let Some(d) = modified {
+        map.insert("dateModified".into(), d.into());
+    }
+    if let Some(o) = original {
+        let on = &site.notes[o];
+        let url = c.site_url.absolute(&on.url);
+        let work = serde_json::json!({
+            "@type": "TechArticle",
+            "@id": url,
+            "url": url,
+            "headline": on.note.title,
+            "inLanguage": language(site, &on.note.lang).tag,
+        });
+        map.insert("isBasedOn".into(), work.clone());
+        map.insert("translationOfWork".into(), work);
+    }
+    if note.front.translated {
+        let name = note.front.model.as_deref().unwrap_or("machine translation");
+        map.insert(
+            "translator".into(),
+            serde_json::json!({"@type": "SoftwareApplication", "name": name}),
+        );
+    }
+    serde_json::to_string(&ld)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+}
+
+/// A note's HTML with its code blocks marked: ids on an original's blocks
+/// that translations link to, and above each block of a translation that
+/// differs from its original's, a notice in the page's language linking
+/// to the original's block. Blocks are counted in the HTML as in the
+/// Markdown; where the counts differ (a block made by a kramdown rewrite)
+/// nothing is marked.
+fn mark_code(shared: &Shared, i: usize, page: &PageContext, html: &str) -> String {
+    const PRE: &str = "<pre class=\"code\"";
+    if page.code_notices.is_empty() && page.code_ids.is_empty() {
+        return html.to_string();
+    }
+    let blocks = html.matches(PRE).count();
+    let items = crate::drift::items(&shared.site.notes[i].note.body, 1);
+    if blocks
+        != items
+            .iter()
+            .filter(|it| it.kind == crate::drift::Kind::Block)
+            .count()
+    {
+        return html.to_string();
+    }
+    let lang = &shared.site.notes[i].note.lang;
+    let strings = shared
+        .extra
+        .strings
+        .get(lang)
+        .or_else(|| shared.extra.strings.get("en"));
+    let text = |key: &str| {
+        strings
+            .and_then(|s| s.get(key))
+            .map_or(String::new(), |t| escape(t))
+    };
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html;
+    let mut k = 0;
+    while let Some(at) = rest.find(PRE) {
+        out.push_str(&rest[..at]);
+        if let (Some(&(_, original_block)), Some(original)) = (
+            page.code_notices.iter().find(|n| n.0 == k),
+            page.original.as_ref(),
+        ) {
+            let anchor = original_block.map_or(String::new(), |b| format!("#code-{}", b + 1));
+            out.push_str(&format!(
+                "<p class=\"notice drift\" role=\"note\">{} <a href=\"{}{anchor}\" hreflang=\"{}\" lang=\"{}\" dir=\"{}\">{}</a></p>\n",
+                text("code_differs"),
+                escape(&original.url),
+                original.tag,
+                original.tag,
+                original.dir,
+                text("original_code")
+            ));
+        }
+        out.push_str(PRE);
+        if page.code_ids.contains(&k) {
+            out.push_str(&format!(" id=\"code-{}\"", k + 1));
+        }
+        rest = &rest[at + PRE.len()..];
+        k += 1;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// One language version of a note, for switchers and notices.
@@ -1454,6 +1613,7 @@ mod tests {
         let extras = Extras {
             translations: crate::translations::analyze(&site),
             strings: BTreeMap::new(),
+            drift: Default::default(),
         };
         let global = Context::new();
         let shared = Shared {

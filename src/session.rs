@@ -1125,9 +1125,12 @@ fn link_map(site: &Site) -> Vec<(&str, &str, &str, &str)> {
 
 fn extras(site: &Site, times: &ChangeTimes, warnings: &mut Vec<String>) -> Result<Extras, Error> {
     let codes: Vec<&str> = site.languages.iter().map(|l| l.code.as_str()).collect();
+    let translations = translations::analyze_with(site, times);
+    let drift = crate::drift::analyze(site, &translations.original);
     Ok(Extras {
         strings: crate::i18n::load(&site.config, &codes, warnings)?,
-        translations: translations::analyze_with(site, times),
+        translations,
+        drift,
     })
 }
 

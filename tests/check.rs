@@ -98,10 +98,157 @@ fn a_clean_site_passes_and_the_corpus_fence_is_found() {
         out.contains("fix: line 30 ends with a fence glued to its text"),
         "{out}"
     );
+    // The broken fence is code drift too, at its real lines: the block
+    // that swallowed the text differs at line 30, and the block it
+    // swallowed (`pip show cffi`) is missing. The other eight languages'
+    // code is the original's (the CSS note's translated comments are no
+    // drift).
+    assert!(out.contains("_posts/ar/2025-06-12-cffi-ar.md:30:1: code differs from the original's (line 30): `pyo3_runtime.PanicException: Python API call failed```` here, `pyo3_runtime.PanicException: Python API call failed` there ["), "{out}");
     assert!(
-        out.ends_with("0 errors, 1 warning, 0 groups missing translations\n"),
+        out.contains("_posts/en/2025-06-12-cffi-en.md:30]\n"),
         "{out}"
     );
+    assert!(out.contains("_posts/ar/2025-06-12-cffi-ar.md:52:3: the original's code block at line 46 (`pip show cffi`) is missing from this translation ["), "{out}");
+    assert!(out.contains("_posts/en/2025-06-12-cffi-en.md:46]\n  fix: add the original's block (line 46) here, unchanged; or silence it with `code_drift_ignore: [\"pip show cffi\"]` in the front matter"), "{out}");
+    assert_eq!(out.matches("warning[code-drift]").count(), 2, "{out}");
+    assert!(
+        out.ends_with("0 errors, 3 warnings, 0 groups missing translations\n"),
+        "{out}"
+    );
+}
+
+/// A translation whose code drifted in each way machine translation
+/// breaks it, and its original.
+fn drifted() -> TestSite {
+    let site = TestSite::empty("");
+    site.write(
+        "content/en/2025-01-01-fix-en.md",
+        "---\ntitle: Fix it\nlang: en\n---\nInstall:\n\n```bash\npip install --upgrade cffi\n```\n\nThen look in `/usr/lib/python3` and run:\n\n```bash\npython3 -c \"import cffi\"\n```\n\n```bash\nsudo apt-get install libffi-dev\n```\n\nSee <https://cffi.readthedocs.io/>.\n",
+    );
+    site.write(
+        "content/de/2025-01-01-fix-de.md",
+        "---\ntitle: Reparieren\nlang: de\ntranslated: true\nmodel: x-ai/grok-4-fast\n---\nInstallieren:\n\n```bash\npip install --aktualisieren cffi\n```\n\nDann in `/usr/bibliothek/python3` nachsehen und ausführen:\n\n```bash\npython3 -c „import cffi“\n```\n\n```bash\nrm -rf ~/.cache/pip\n```\n\nSiehe <https://cffi.readthedocs.io/>.\n",
+    );
+    site
+}
+
+#[test]
+fn code_that_drifted_from_the_original_is_found_at_its_line() {
+    let site = drifted();
+    let (code, out) = check(&site, &[]);
+    assert_eq!(code, 0, "{out}");
+    let drift: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("warning[code-drift]"))
+        .collect();
+    // A changed flag, a translated path, curled quotes, an added block in
+    // the place of a dropped one (a block that differs), each at its line.
+    assert_eq!(
+        drift,
+        [
+            "warning[code-drift]: content/de/2025-01-01-fix-de.md:10:1: code differs from the original's (line 8): `pip install --aktualisieren cffi` here, `pip install --upgrade cffi` there [content/en/2025-01-01-fix-en.md:8]",
+            "warning[code-drift]: content/de/2025-01-01-fix-de.md:13:9: inline code `/usr/bibliothek/python3` differs from the original's `/usr/lib/python3` (line 11) [content/en/2025-01-01-fix-en.md:11]",
+            "warning[code-drift]: content/de/2025-01-01-fix-de.md:16:1: code differs from the original's (line 14): `python3 -c „import cffi“` here, `python3 -c \"import cffi\"` there [content/en/2025-01-01-fix-en.md:14]",
+            "warning[code-drift]: content/de/2025-01-01-fix-de.md:20:1: code differs from the original's (line 18): `rm -rf ~/.cache/pip` here, `sudo apt-get install libffi-dev` there [content/en/2025-01-01-fix-en.md:18]",
+        ],
+        "{out}"
+    );
+    assert!(out.contains("  fix: copy the original's block (line 8) here unchanged; translate only the text around it; or silence it with `code_drift_ignore: [\"pip install --aktualisieren cffi\"]` in the front matter"), "{out}");
+    // --format json carries them.
+    let (_, json) = check(&site, &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let findings: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "code-drift")
+        .collect();
+    assert_eq!(findings.len(), 4);
+    assert_eq!(
+        (findings[0]["line"].as_u64(), findings[0]["column"].as_u64()),
+        (Some(10), Some(1))
+    );
+
+    // A dropped block alone, and an added one alone.
+    site.write(
+        "content/de/2025-01-01-fix-de.md",
+        "---\ntitle: Reparieren\nlang: de\ntranslated: true\n---\nInstallieren:\n\n```bash\npip install --upgrade cffi\n```\n\n```bash\nsudo apt-get install libffi-dev\n```\n\n```bash\nrm -rf /\n```\n",
+    );
+    let (_, out) = check(&site, &[]);
+    assert!(out.contains("content/de/2025-01-01-fix-de.md:13:1: the original's code block at line 14 (`python3 -c \"import cffi\"`) is missing from this translation"), "{out}");
+    assert!(out.contains("content/de/2025-01-01-fix-de.md:17:1: this code block (`rm -rf /`) is not in the original"), "{out}");
+
+    // Silenced from the front matter: one finding, or all of them.
+    site.write(
+        "content/de/2025-01-01-fix-de.md",
+        "---\ntitle: Reparieren\nlang: de\ntranslated: true\ncode_drift_ignore: [\"rm -rf /\"]\n---\n```bash\npip install --upgrade cffi\n```\n\n```bash\npython3 -c \"import cffi\"\n```\n\n```bash\nsudo apt-get install libffi-dev\n```\n\n```bash\nrm -rf /\n```\n",
+    );
+    let (_, out) = check(&site, &[]);
+    assert!(!out.contains("code-drift"), "{out}");
+}
+
+#[test]
+fn a_translation_without_an_original_is_a_warning() {
+    let site = TestSite::empty("");
+    site.write(
+        "content/de/2025-01-01-alone-de.md",
+        "---\ntitle: Allein\nlang: de\ntranslated: true\n---\ntext\n",
+    );
+    let (_, out) = check(&site, &[]);
+    assert!(out.contains("warning[missing-original]: content/de/2025-01-01-alone-de.md:1:1: this note says `translated: true`, but no note of its translation group is its original\n  fix: add the original with the same key (2025-01-01-alone), or set `translated: false` if this is the original"), "{out}");
+}
+
+#[test]
+fn a_translation_page_says_where_its_code_differs_and_names_its_original() {
+    let site = drifted();
+    site.build_ok(&["--quiet"]);
+    let de = site.read("de/fix/index.html");
+    // Above each block that differs, in German, a link to the original's block.
+    assert_eq!(
+        de.matches("<p class=\"notice drift\" role=\"note\">")
+            .count(),
+        3,
+        "{de}"
+    );
+    assert!(de.contains("<p class=\"notice drift\" role=\"note\">Dieser Code weicht vom Original ab. <a href=\"/fix/#code-1\" hreflang=\"en\" lang=\"en\" dir=\"ltr\">Den des Originals verwenden</a></p>\n<pre class=\"code\""), "{de}");
+    let en = site.read("fix/index.html");
+    for k in 1..=3 {
+        assert!(
+            en.contains(&format!("<pre class=\"code\" id=\"code-{k}\"")),
+            "code-{k}: {en}"
+        );
+    }
+    assert!(!en.contains("notice drift"));
+    // JSON-LD: a TechArticle in German, based on the English original,
+    // machine-translated by the model the front matter names.
+    let ld = de
+        .split("<script type=\"application/ld+json\">")
+        .nth(1)
+        .and_then(|s| s.split("</script>").next())
+        .unwrap();
+    let ld: serde_json::Value = serde_json::from_str(ld).unwrap();
+    assert_eq!(ld["@type"], "TechArticle");
+    assert_eq!(ld["inLanguage"], "de");
+    assert_eq!(ld["headline"], "Reparieren");
+    assert_eq!(ld["isBasedOn"]["url"], "/fix/");
+    assert_eq!(ld["translationOfWork"]["inLanguage"], "en");
+    assert_eq!(ld["translator"]["name"], "x-ai/grok-4-fast");
+    let en_ld = en.split("application/ld+json\">").nth(1).unwrap();
+    assert!(
+        !en_ld
+            .split("</script>")
+            .next()
+            .unwrap()
+            .contains("isBasedOn")
+    );
+    // The notice can be turned off.
+    site.write(
+        "book.toml",
+        format!("[output.html]\ncode-drift-notice = false\n{LANGUAGES_TOML}"),
+    );
+    site.build_ok(&["--quiet"]);
+    assert!(!site.read("de/fix/index.html").contains("notice drift"));
+    assert!(!site.read("fix/index.html").contains("id=\"code-1\""));
 }
 
 #[test]

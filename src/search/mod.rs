@@ -68,7 +68,7 @@ pub const CHUNK: usize = 16;
 /// Postings kept per term: its best-scoring documents.
 const MAX_POSTINGS: usize = 1000;
 /// Bytes aimed at per term shard: a query of a dozen terms stays small.
-const SHARD_BYTES: usize = 2 * 1024;
+const SHARD_BYTES: usize = 4 * 1024;
 /// How many of the most common terms `meta.json` lists.
 const COMMON_TERMS: usize = 256;
 const TITLE_WEIGHT: f32 = 3.0;
