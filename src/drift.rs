@@ -557,6 +557,9 @@ pub struct SiteDrift {
     pub findings: Vec<Vec<Drift>>,
     /// Per note, its blocks (indexes) that translations' notices link to.
     pub linked: Vec<Vec<usize>>,
+    /// Per note compared, how many code blocks its Markdown has (a page
+    /// marks its blocks only where its HTML has as many).
+    pub blocks: Vec<Option<usize>>,
 }
 
 /// [`compare`] for every translation of `site` with its original.
@@ -609,7 +612,18 @@ pub fn analyze(site: &crate::site::Site, originals: &[Option<usize>]) -> SiteDri
         l.sort_unstable();
         l.dedup();
     }
-    SiteDrift { findings, linked }
+    let blocks = items
+        .iter()
+        .map(|list| {
+            list.as_ref()
+                .map(|l| l.iter().filter(|it| it.kind == Kind::Block).count())
+        })
+        .collect();
+    SiteDrift {
+        findings,
+        linked,
+        blocks,
+    }
 }
 
 /// Whether the note's front matter silences `drift`.

@@ -1121,14 +1121,8 @@ fn mark_code(shared: &Shared, i: usize, page: &PageContext, html: &str) -> Strin
     if page.code_notices.is_empty() && page.code_ids.is_empty() {
         return html.to_string();
     }
-    let blocks = html.matches(PRE).count();
-    let items = crate::drift::items(&shared.site.notes[i].note.body, 1);
-    if blocks
-        != items
-            .iter()
-            .filter(|it| it.kind == crate::drift::Kind::Block)
-            .count()
-    {
+    let markdown_blocks = shared.extra.drift.blocks.get(i).copied().flatten();
+    if markdown_blocks != Some(html.matches(PRE).count()) {
         return html.to_string();
     }
     let lang = &shared.site.notes[i].note.lang;

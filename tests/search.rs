@@ -12,19 +12,22 @@ use std::process::Command;
 use common::*;
 use notes::search;
 
+type Opened = (TestSite, notes::site::Site, search::Index);
+
+/// A site and its index, as `notes search` opens it.
+fn opened(site: TestSite) -> Opened {
+    let options = notes::BuildOptions {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    };
+    let (s, index) = search::open(&options).unwrap();
+    (site, s, index)
+}
+
 /// The corpus site and its index, made once for all the tests here.
-fn corpus_index() -> &'static (TestSite, notes::site::Site, search::Index) {
-    static INDEX: std::sync::OnceLock<(TestSite, notes::site::Site, search::Index)> =
-        std::sync::OnceLock::new();
-    INDEX.get_or_init(|| {
-        let site = corpus_site();
-        let options = notes::BuildOptions {
-            root: site.root().to_path_buf(),
-            ..Default::default()
-        };
-        let (s, index) = search::open(&options).unwrap();
-        (site, s, index)
-    })
+fn corpus_index() -> &'static Opened {
+    static INDEX: std::sync::OnceLock<Opened> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| opened(corpus_site()))
 }
 
 fn doc_of(index: &search::Index, site: &notes::site::Site, rel: &str) -> usize {
@@ -339,18 +342,9 @@ fn search_can_be_turned_off_as_in_mdbook() {
 }
 
 /// The search site (corpus notes, the Jekyll notes, tldr) and its index.
-fn search_index() -> &'static (TestSite, notes::site::Site, search::Index) {
-    static INDEX: std::sync::OnceLock<(TestSite, notes::site::Site, search::Index)> =
-        std::sync::OnceLock::new();
-    INDEX.get_or_init(|| {
-        let site = search_site();
-        let options = notes::BuildOptions {
-            root: site.root().to_path_buf(),
-            ..Default::default()
-        };
-        let (s, index) = search::open(&options).unwrap();
-        (site, s, index)
-    })
+fn search_index() -> &'static Opened {
+    static INDEX: std::sync::OnceLock<Opened> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| opened(search_site()))
 }
 
 #[test]
@@ -421,50 +415,6 @@ fn real_pastes_find_their_note_first() {
     );
     assert!(first as f64 / n >= 0.90, "top-1 {first}/{n}");
     assert!(top3 as f64 / n >= 0.98, "top-3 {top3}/{n}");
-}
-
-/// Serves `dir` on 127.0.0.1 from a thread, logging each path asked for;
-/// `status` other than 200 answers everything with it. Returns the base
-/// URL and the log.
-fn serve_logged(
-    dir: &std::path::Path,
-    status: u16,
-) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let dir = dir.to_path_buf();
-    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let asked = log.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(&stream);
-            let mut request = String::new();
-            if reader.read_line(&mut request).is_err() {
-                continue;
-            }
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                line.clear();
-            }
-            let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-            asked.lock().unwrap().push(path.clone());
-            let file = dir.join(path.trim_start_matches('/'));
-            let (code, body) = match std::fs::read(&file) {
-                _ if status != 200 => (status, b"oops".to_vec()),
-                Ok(b) if !path.contains("..") => (200, b),
-                _ => (404, b"not found".to_vec()),
-            };
-            let mut stream = &stream;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(&body);
-        }
-    });
-    (format!("http://127.0.0.1:{port}/"), log)
 }
 
 fn notes_search(args: &[&str], stdin: &str) -> (i32, String, String) {

@@ -264,10 +264,22 @@ pub fn strip_tags(html: &str) -> String {
 /// thread, for browser tests: `/x/` serves `x/index.html`. Returns the
 /// base URL. The thread ends with the test process.
 pub fn serve_dir(dir: &Path) -> String {
+    serve_logged(dir, 200).0
+}
+
+/// [`serve_dir`], logging each path asked for; a `status` other than 200
+/// answers every request with it (a failing server). Returns the base URL
+/// and the log.
+pub fn serve_logged(
+    dir: &Path,
+    status: u16,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let dir = dir.to_path_buf();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let asked = log.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let mut reader = BufReader::new(&stream);
@@ -280,27 +292,25 @@ pub fn serve_dir(dir: &Path) -> String {
             while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
                 line.clear();
             }
-            let path = request
-                .split_whitespace()
-                .nth(1)
-                .unwrap_or("/")
-                .split('?')
-                .next()
-                .unwrap_or("/");
+            let target = request.split_whitespace().nth(1).unwrap_or("/");
+            asked.lock().unwrap().push(target.to_string());
+            let path = target.split('?').next().unwrap_or("/");
             let path = notes::site::percent_decode(path).unwrap_or_default();
             let mut file = dir.join(path.trim_start_matches('/'));
             if path.ends_with('/') {
                 file = file.join("index.html");
             }
             let (status, body) = match fs::read(&file) {
-                Ok(b) if !path.contains("..") => ("200 OK", b),
-                _ => ("404 Not Found", Vec::new()),
+                _ if status != 200 => (format!("{status} Failing"), b"oops".to_vec()),
+                Ok(b) if !path.contains("..") => ("200 OK".to_string(), b),
+                _ => ("404 Not Found".to_string(), Vec::new()),
             };
             let kind = match file.extension().and_then(|e| e.to_str()) {
                 Some("html") => "text/html; charset=utf-8",
                 Some("css") => "text/css",
                 Some("js") => "text/javascript",
                 Some("xml") => "application/xml",
+                Some("json") => "application/json",
                 _ => "application/octet-stream",
             };
             let mut stream = &stream;
@@ -312,7 +322,7 @@ pub fn serve_dir(dir: &Path) -> String {
             let _ = stream.write_all(&body);
         }
     });
-    format!("http://127.0.0.1:{port}/")
+    (format!("http://127.0.0.1:{port}/"), log)
 }
 
 /// A running `notes serve`, stopped when dropped.
