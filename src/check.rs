@@ -200,9 +200,10 @@ pub fn check(options: &BuildOptions) -> CheckReport {
     formulas(&site, &rendered, &mut report);
     fences(&site, &rendered, &mut report);
     let translations = crate::translations::analyze(&site);
-    templates(&site, &rendered, &translations, &mut report);
+    let drift = crate::drift::analyze(&site, &translations.original);
+    code_drift(&site, &translations, &drift, &mut report);
+    templates(&site, &rendered, translations.clone(), drift, &mut report);
     stale(&site, &translations, &mut report);
-    code_drift(&site, &translations, &mut report);
     unconfigured(&site, &mut report);
     duplicate_titles(&site, &mut report);
     differing_keys(&site, &mut report);
@@ -376,7 +377,8 @@ fn fences(
 fn templates(
     site: &Site,
     rendered: &[std::sync::Arc<crate::markdown::Rendered>],
-    translations: &crate::translations::Translations,
+    translations: crate::translations::Translations,
+    drift: crate::drift::SiteDrift,
     report: &mut CheckReport,
 ) {
     let templates = match render::Templates::load(&site.config) {
@@ -391,8 +393,8 @@ fn templates(
     };
     let extras = render::Extras {
         strings,
-        translations: translations.clone(),
-        drift: crate::drift::analyze(site, &translations.original),
+        translations,
+        drift,
     };
     if let Err(e) = render::render_site(site, rendered, &templates, &extras, None, &mut warnings) {
         report.error("template", e);
@@ -421,8 +423,12 @@ fn stale(site: &Site, t: &crate::translations::Translations, report: &mut CheckR
 
 /// Translations whose code is not their original's (see [`crate::drift`]),
 /// and translations that say they are one but have no original.
-fn code_drift(site: &Site, t: &crate::translations::Translations, report: &mut CheckReport) {
-    let drift = crate::drift::analyze(site, &t.original);
+fn code_drift(
+    site: &Site,
+    t: &crate::translations::Translations,
+    drift: &crate::drift::SiteDrift,
+    report: &mut CheckReport,
+) {
     for (i, original) in t.original.iter().enumerate() {
         let note = &site.notes[i].note;
         let Some(o) = *original else {

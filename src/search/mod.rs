@@ -1,25 +1,5 @@
 //! Full-text search for a static site: an index built here at build time,
 //! sharded so that a query downloads only what it needs, and queried the
-//! same way by `notes search` (here) and by `static/search.js` (in the
-//! reader's browser, no server).
-//!
-//! Files, under `search/` in the output:
-//! - `meta.json`: the number of term shards and of document chunks, the
-//!   languages, and one character per document giving its language, with
-//!   `|` before the first document of each translation group (documents
-//!   are numbered group by group);
-//! - `t/<k>.json`: the terms whose FNV-1a hash is `k` modulo the shard
-//!   count, each with its postings `[doc, impact, doc gap, impact, …]`;
-//! - `d/<k>.json`: documents `16k…16k+15` as `[url, title, lang, excerpt]`.
-//!
-//! Impacts are BM25 scores (×100, whole numbers) computed at build time
-//! with field weights (title 3, error lines 4, other text 1), so a query
-//! only adds numbers up. A term in more than half of the documents of a
-//! large site tells nothing and is left out; a term keeps its 1,000 best
-//! documents.
-
-//! Full-text search for a static site: an index built here at build time,
-//! sharded so that a query downloads only what it needs, and queried the
 //! same way by `notes search` (here, over the files in memory or over
 //! HTTP from a deployed site) and by `static/search.js` (in the reader's
 //! browser, no server).
@@ -283,6 +263,8 @@ pub struct Index {
     pub common: Vec<String>,
     /// (term, postings), terms sorted, documents ascending.
     postings: Vec<(String, Vec<Posting>)>,
+    /// What `meta.json` holds, made once on first use (every query needs it).
+    meta: std::sync::OnceLock<rank::Meta>,
 }
 
 impl Index {
@@ -368,6 +350,7 @@ impl Index {
                 .collect(),
             common,
             postings,
+            meta: std::sync::OnceLock::new(),
         }
     }
 
@@ -390,8 +373,8 @@ impl Index {
     }
 
     /// What a query needs before it looks terms up: what `meta.json` holds.
-    pub fn meta(&self) -> rank::Meta {
-        rank::Meta {
+    pub fn meta(&self) -> &rank::Meta {
+        self.meta.get_or_init(|| rank::Meta {
             version: VERSION,
             shards: self.shard_count(),
             chunk: CHUNK,
@@ -409,12 +392,12 @@ impl Index {
                 })
                 .collect(),
             group_of: self.docs.iter().map(|d| d.group).collect(),
-        }
+        })
     }
 
     /// The index as files of the site, under `search/`.
     pub fn files(&self) -> Vec<OutputFile> {
-        let shards = self.shard_count();
+        let shards = self.meta().shards;
         let mut files = Vec::new();
         let meta = serde_json::json!({
             "version": VERSION,
@@ -451,16 +434,12 @@ impl Index {
 
     /// One character per document: its language, `|` before a group.
     fn map(&self) -> String {
+        let meta = self.meta();
         let mut map = String::with_capacity(self.docs.len() * 2);
-        for (i, d) in self.docs.iter().enumerate() {
-            if d.group == i {
+        for (i, (&l, &g)) in meta.lang_of.iter().zip(&meta.group_of).enumerate() {
+            if g == i {
                 map.push('|');
             }
-            let l = self
-                .languages
-                .iter()
-                .position(|l| *l == d.lang)
-                .unwrap_or(0);
             map.push(lang_char(l));
         }
         map
@@ -478,7 +457,7 @@ impl Index {
         let meta = self.meta();
         let terms = query_terms(text, &meta.common);
         let found: Vec<Option<&[Posting]>> = terms.iter().map(|(t, _)| self.postings(t)).collect();
-        rank::rank(&meta, &terms, &found, prefer, only, limit)
+        rank::rank(meta, &terms, &found, prefer, only, limit)
     }
 
     /// The bytes the search box downloads for `text`: the meta file, the
@@ -521,7 +500,7 @@ impl Index {
         limit: usize,
         others: bool,
     ) -> std::collections::BTreeSet<String> {
-        let shards = self.shard_count();
+        let shards = self.meta().shards;
         let mut paths: std::collections::BTreeSet<String> = query_terms(text, &self.common)
             .iter()
             .map(|(t, _)| format!("search/t/{}.json", shard_of(t, shards)))

@@ -151,12 +151,6 @@ impl Site {
             }
             Ok(())
         })?;
-        if file.version != VERSION {
-            return Err(RemoteError::Version {
-                url: meta_url,
-                found: file.version,
-            });
-        }
         let meta = meta_of(file).map_err(|why| RemoteError::Invalid {
             url: meta_url.clone(),
             why,

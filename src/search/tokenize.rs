@@ -105,15 +105,20 @@ pub fn terms(text: &str) -> Vec<String> {
 /// caller that only counts them).
 type Emit<'a> = &'a mut dyn FnMut(&str);
 
-/// [`terms`], handing each term to `emit`.
-pub fn for_each_term(text: &str, emit: Emit) {
-    // ASCII text folds to itself but for quotes, which would become
-    // spaces: both only ever separate chunks.
-    let folded = if text.is_ascii() {
+/// The text as chunks are cut from it: [`fold`]ed, without a copy for
+/// ASCII text, which folds to itself but for quotes, which would become
+/// spaces (both only ever separate chunks).
+fn folded(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(fold(text))
-    };
+    }
+}
+
+/// [`terms`], handing each term to `emit`.
+pub fn for_each_term(text: &str, emit: Emit) {
+    let folded = folded(text);
     let mut previous = "";
     for_each_chunk(&folded, |chunk, after_eq| {
         chunk_terms(chunk, previous, after_eq, emit);
@@ -126,11 +131,7 @@ pub fn for_each_term(text: &str, emit: Emit) {
 /// index holds those of error lines, so that a query holding the same
 /// words in the same order (a phrase of the error) matches them too.
 pub fn phrases(text: &str) -> Vec<String> {
-    let folded = if text.is_ascii() {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(fold(text))
-    };
+    let folded = folded(text);
     let mut names: Vec<String> = Vec::new();
     let mut previous = "";
     for_each_chunk(&folded, |chunk, after_eq| {
