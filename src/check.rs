@@ -9,12 +9,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Error};
 use crate::highlight::Highlighter;
+use crate::markdown::Rendered;
 use crate::site::Site;
 use crate::{BuildOptions, Quiet, discover, render, site};
 
@@ -203,12 +205,109 @@ pub fn check(options: &BuildOptions) -> CheckReport {
     let drift = crate::drift::analyze(&site, &translations.original);
     code_drift(&site, &translations, &drift, &mut report);
     templates(&site, &rendered, translations.clone(), drift, &mut report);
-    stale(&site, &translations, &mut report);
+    stale(&site, &rendered, &translations, &mut report);
     unconfigured(&site, &mut report);
     duplicate_titles(&site, &mut report);
     differing_keys(&site, &mut report);
     report.missing_translations = missing(&site);
     report.finish()
+}
+
+/// `notes check --diff KEY LANG`: what changed in a stale translation's
+/// original since the translation was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginalDiff {
+    /// One line for people: which files, which version, which sections.
+    pub summary: String,
+    /// The unified diff of the original; empty when nothing changed.
+    pub diff: String,
+}
+
+/// The original's change since the translation of `key` into `lang` was
+/// made, from git history (the translation's last commit, or the revision
+/// its `translated_from` hash names).
+pub fn diff(options: &BuildOptions, key: &str, lang: &str) -> Result<OriginalDiff, Error> {
+    let site = crate::load(options)?;
+    let not_found = |what: String| Error::Output(what);
+    let i = site
+        .notes
+        .iter()
+        .position(|n| n.note.key == key && n.note.lang == lang)
+        .ok_or_else(|| {
+            let langs: Vec<&str> = site
+                .notes
+                .iter()
+                .filter(|n| n.note.key == key)
+                .map(|n| n.note.lang.as_str())
+                .collect();
+            not_found(match langs.is_empty() {
+                true => format!("no note has the translation key `{key}`: `notes check --format json` lists the notes; the key is the file name without its language suffix, or `translation_key:`"),
+                false => format!("the note `{key}` has no `{lang}` version; it has: {}", langs.join(", ")),
+            })
+        })?;
+    let translations = crate::translations::analyze(&site);
+    let path = |n: usize| site.notes[n].note.source.path.display().to_string();
+    let Some(o) = translations.original[i] else {
+        return Err(not_found(format!(
+            "{} is not a translation (it is the original, or `translated: false`), so it has no original to compare with",
+            path(i)
+        )));
+    };
+    let Some(stale) = &translations.stale[i] else {
+        return Ok(OriginalDiff {
+            summary: format!(
+                "{} is up to date: its original {} has not changed since it was translated",
+                path(i),
+                path(o)
+            ),
+            diff: String::new(),
+        });
+    };
+    let Some(base) = &stale.base else {
+        return Err(not_found(format!(
+            "{} is stale (its original {} changed after it, by {}), but the version it was translated from is not in git history: commit the notes, or write the original's SHA-256 as `translated_from:` when translating",
+            path(i),
+            path(o),
+            stale.by
+        )));
+    };
+    let dir = &site.config.content_dir;
+    let rel = &site.notes[o].note.source.rel;
+    let old = crate::history::blobs(dir, &[(base.commit.clone(), rel.clone())])
+        .pop()
+        .flatten()
+        .unwrap_or_default();
+    let new = std::fs::read(dir.join(rel))
+        .map_err(|e| Error::io(&dir.join(rel), "read the original", e))?;
+    let short = &base.commit[..base.commit.len().min(10)];
+    let original = &site.notes[o].note;
+    let body = crate::render_one(&site, &Highlighter::new(), o);
+    let sections: Vec<String> = crate::changes::sections(
+        &base.changed,
+        &body.toc,
+        original.body_line,
+        &original.title,
+    )
+    .iter()
+    .map(|s| format!("“{}” (line {})", s.title, s.line))
+    .collect();
+    let sections = match sections.is_empty() {
+        true => "only its front matter changed".to_string(),
+        false => format!("sections changed: {}", sections.join(", ")),
+    };
+    Ok(OriginalDiff {
+        summary: format!(
+            "{} was translated from {} as of commit {short}; {sections}",
+            path(i),
+            path(o)
+        ),
+        diff: crate::changes::unified(
+            &String::from_utf8_lossy(&old),
+            &String::from_utf8_lossy(&new),
+            &format!("a/{rel} ({short}, when translated)"),
+            &format!("b/{rel} (now)"),
+        ),
+    })
 }
 
 /// What would stop `notes build` when it writes: static files in a page's
@@ -401,7 +500,12 @@ fn templates(
     }
 }
 
-fn stale(site: &Site, t: &crate::translations::Translations, report: &mut CheckReport) {
+fn stale(
+    site: &Site,
+    rendered: &[Arc<Rendered>],
+    t: &crate::translations::Translations,
+    report: &mut CheckReport,
+) {
     for (i, s) in t.stale.iter().enumerate() {
         let Some(s) = s else { continue };
         let original = &site.notes[s.original].note;
@@ -409,15 +513,42 @@ fn stale(site: &Site, t: &crate::translations::Translations, report: &mut CheckR
             .updated
             .map(|t| format!(" on {}", t.to_zoned(jiff::tz::TimeZone::UTC).date()))
             .unwrap_or_default();
+        let changed = s.base.as_ref().map(|b| {
+            let sections = crate::changes::sections(
+                &b.changed,
+                &rendered[s.original].toc,
+                original.body_line,
+                &original.title,
+            );
+            match sections.is_empty() {
+                true => "; only its front matter changed".to_string(),
+                false => {
+                    let list: Vec<String> = sections
+                        .iter()
+                        .map(|c| format!("“{}” (line {})", c.title, c.line))
+                        .collect();
+                    format!("; sections changed since: {}", list.join(", "))
+                }
+            }
+        });
         let d = Diagnostic::new(
             crate::Location::file(&site.notes[i].note.source.path),
             format!(
-                "stale translation: its original {} changed{when}, after it (by {})",
+                "stale translation: its original {} changed{when}, after it (by {}){}",
                 original.source.path.display(),
-                s.by
+                s.by,
+                changed.as_deref().unwrap_or_default()
             ),
         );
-        report.push(Severity::Warning, "stale-translation", &d, "translate the original again, or update `translated_from` if the change does not matter");
+        let note = &site.notes[i].note;
+        let help = match s.base {
+            Some(_) => format!(
+                "update the translation from `notes check --diff {} {}` (the original's change since), or translate it again",
+                note.key, note.lang
+            ),
+            None => "translate the original again, or update `translated_from` if the change does not matter".to_string(),
+        };
+        report.push(Severity::Warning, "stale-translation", &d, &help);
     }
 }
 

@@ -15,6 +15,7 @@
 //!                                                public/ when all are)
 //! ```
 
+pub mod changes;
 pub mod check;
 pub mod config;
 pub mod deploy;
@@ -25,6 +26,7 @@ pub mod fault;
 pub mod frontmatter;
 pub mod fuzz;
 pub mod highlight;
+pub mod history;
 pub mod i18n;
 pub mod import;
 pub mod kramdown;
@@ -161,6 +163,16 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     Ok(report)
 }
 
+/// The front half of the pipeline: the config, the notes found and read,
+/// the site assembled (URLs, languages, translation groups). What the
+/// commands that do not write a site start from.
+pub fn load(options: &BuildOptions) -> Result<site::Site, Error> {
+    let (config, _) = Config::load(&options.root, &options.overrides)?;
+    let sources = discover::discover(&config, options.drafts)?;
+    let notes = read_notes(&sources, &config, options.drafts, &Quiet)?;
+    site::Site::assemble(config, notes, &mut Vec::new())
+}
+
 /// Reads and parses every note in parallel, collecting every problem.
 fn read_notes(
     sources: &[discover::SourceFile],
@@ -279,7 +291,7 @@ fn render_options<'a>(
 }
 
 /// Renders the Markdown of note `i`.
-fn render_one(site: &Site, highlighter: &Highlighter, i: usize) -> markdown::Rendered {
+pub(crate) fn render_one(site: &Site, highlighter: &Highlighter, i: usize) -> markdown::Rendered {
     let links = NoteLinks { site, from: i };
     markdown::render(
         &site.notes[i].note.body,

@@ -99,6 +99,10 @@ enum Command {
         /// Include drafts.
         #[arg(long)]
         drafts: bool,
+        /// Print what changed in the original of the note KEY's LANG
+        /// translation since it was translated (a unified diff), and stop.
+        #[arg(long, num_args = 2, value_names = ["KEY", "LANG"])]
+        diff: Option<Vec<String>>,
     },
     /// Create a new site: book.toml, an example note and its translation,
     /// .gitignore and a GitHub Pages workflow.
@@ -315,12 +319,16 @@ fn main() -> ExitCode {
             root,
             format,
             drafts,
+            diff,
         } => {
             let options = BuildOptions {
                 root,
                 drafts,
                 ..BuildOptions::default()
             };
+            if let Some([key, lang]) = diff.as_deref() {
+                return original_diff(&options, key, lang);
+            }
             let report = notes::check::check(&options);
             match format {
                 Format::Text => print!("{}", notes::check::to_text(&report)),
@@ -472,6 +480,22 @@ fn search(
         Err(message) => {
             eprintln!("{message}");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// `notes check --diff`: the summary for people on standard error, the
+/// diff alone on standard output (for a pager or a patch tool).
+fn original_diff(options: &BuildOptions, key: &str, lang: &str) -> ExitCode {
+    match notes::check::diff(options, key, lang) {
+        Ok(d) => {
+            eprintln!("{}", d.summary);
+            print!("{}", d.diff);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -20,7 +20,7 @@ use crate::i18n::Strings;
 use crate::markdown::{Rendered, TocEntry};
 use crate::output::{Previous, Writer};
 use crate::site::{Site, url_to_file};
-use crate::translations::Translations;
+use crate::translations::{Stale, Translations};
 
 /// The default theme, built into the binary so that a site with only
 /// `content/` and `book.toml` builds.
@@ -306,6 +306,18 @@ struct PageContext<'a> {
 struct StaleNotice {
     /// When the original changed, `YYYY-MM-DD`, if known.
     date: String,
+    /// The original's sections that changed since the translation, when
+    /// git history holds the version it was made from.
+    sections: Vec<StaleSection>,
+    /// The original's language (the sections' titles are in it).
+    lang: String,
+}
+
+#[derive(Serialize, Clone)]
+struct StaleSection {
+    title: String,
+    /// The section on the original's page.
+    url: String,
 }
 
 #[derive(Serialize, Clone)]
@@ -974,14 +986,8 @@ fn render_note(shared: &Shared, template: &str, i: usize) -> Result<OutputFile, 
             .translations
             .stale
             .get(i)
-            .cloned()
-            .flatten()
-            .map(|s| StaleNotice {
-                date: s
-                    .updated
-                    .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
-                    .unwrap_or_default(),
-            }),
+            .and_then(Option::as_ref)
+            .map(|s| stale_notice(site, rendered, s)),
     };
     let switcher = Switcher::new(shared, i);
     shared.page(
@@ -1168,6 +1174,43 @@ fn mark_code(shared: &Shared, i: usize, page: &PageContext, html: &str) -> Strin
 }
 
 /// One language version of a note, for switchers and notices.
+/// What a stale translation's page says: when its original changed and,
+/// when known, which of its sections, linked.
+fn stale_notice(site: &Site, rendered: &[Arc<Rendered>], s: &Stale) -> StaleNotice {
+    let original = &site.notes[s.original];
+    let url = site.config.site_url.link(&original.url);
+    let sections = s
+        .base
+        .as_ref()
+        .map(|b| {
+            let body = &rendered[s.original];
+            crate::changes::sections(
+                &b.changed,
+                &body.toc,
+                original.note.body_line,
+                &original.note.title,
+            )
+        })
+        .unwrap_or_default()
+        .into_iter()
+        .map(|section| StaleSection {
+            url: match &section.id {
+                Some(id) => format!("{url}#{id}"),
+                None => url.clone(),
+            },
+            title: section.title,
+        })
+        .collect();
+    StaleNotice {
+        date: s
+            .updated
+            .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
+            .unwrap_or_default(),
+        sections,
+        lang: original.note.lang.clone(),
+    }
+}
+
 fn version(site: &Site, m: usize, current: bool) -> Translation<'_> {
     let note = &site.notes[m];
     let l = language(site, &note.note.lang);

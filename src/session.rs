@@ -29,7 +29,7 @@ use crate::output::Writer;
 use crate::render::{self, Content, Extras, OutputFile, Selection, Templates};
 use crate::search::{self, DocTerms};
 use crate::site::{self, Site};
-use crate::translations::{self, ChangeTimes};
+use crate::translations::{self, ChangeTimes, StaleShown};
 use crate::{BuildOptions, Progress};
 
 /// What a file looked like when it was read: a changed size or time means
@@ -707,13 +707,13 @@ impl Session {
             }
         }
         for i in 0..site.notes.len() {
-            let status = |e: &Extras| {
+            fn status(e: &Extras, i: usize) -> (Option<usize>, Option<StaleShown<'_>>) {
                 (
                     e.translations.original[i],
-                    e.translations.stale[i].as_ref().map(|s| s.updated),
+                    e.translations.stale[i].as_ref().map(|s| s.shown()),
                 )
-            };
-            if status(&self.extras) != status(&extras) {
+            }
+            if status(&self.extras, i) != status(&extras, i) {
                 selection.notes.insert(i);
             }
         }
@@ -858,8 +858,8 @@ impl Session {
                 old_original != new_original
                     || self.extras.translations.stale[o]
                         .as_ref()
-                        .map(|s| s.updated)
-                        != extras.translations.stale[i].as_ref().map(|s| s.updated)
+                        .map(|s| s.shown())
+                        != extras.translations.stale[i].as_ref().map(|s| s.shown())
             });
             if keys.contains(n.note.key.as_str()) || status_changed {
                 notes.insert(i);

@@ -9,12 +9,12 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use jiff::Timestamp;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::history;
 use crate::site::Site;
 
 /// A translation whose original changed after it.
@@ -26,7 +26,37 @@ pub struct Stale {
     pub updated: Option<Timestamp>,
     /// How it was found: `translated_from`, `git` or `mtime`.
     pub by: &'static str,
+    /// The original as it was when the translation was made, when git
+    /// history holds it.
+    pub base: Option<Base>,
 }
+
+/// The version of an original a stale translation was made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Base {
+    /// The commit that holds it.
+    pub commit: String,
+    /// The lines of the current original that differ from it (1-based,
+    /// see [`crate::changes::changed_lines`]).
+    pub changed: Vec<usize>,
+}
+
+/// What a page shows of a [`Stale`]: when, and the changed lines.
+pub type StaleShown<'a> = (Option<Timestamp>, Option<&'a [usize]>);
+
+impl Stale {
+    /// What a page shows of it: a change in either is a new notice.
+    pub fn shown(&self) -> StaleShown<'_> {
+        (
+            self.updated,
+            self.base.as_ref().map(|b| b.changed.as_slice()),
+        )
+    }
+}
+
+/// How many of an original's revisions are searched for the one a
+/// `translated_from` hash names.
+const MAX_REVISIONS: usize = 500;
 
 /// How much later than its translation an original's modification time
 /// must be to count as a change, outside git.
@@ -71,10 +101,16 @@ pub fn analyze_with(site: &Site, times: &ChangeTimes) -> Translations {
         .into_par_iter()
         .map(|i| original_of(site, i))
         .collect();
-    let stale = (0..site.notes.len())
+    let mut stale: Vec<Option<Stale>> = (0..site.notes.len())
         .into_par_iter()
         .map(|i| original[i].and_then(|o| stale(site, i, o, &times.times, times.source)))
         .collect();
+    if stale
+        .iter()
+        .any(|s| s.as_ref().is_some_and(|s| s.by != "mtime"))
+    {
+        find_bases(site, times, &mut stale);
+    }
     Translations {
         original,
         stale,
@@ -86,6 +122,8 @@ pub fn analyze_with(site: &Site, times: &ChangeTimes) -> Translations {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeTimes {
     pub times: BTreeMap<String, Timestamp>,
+    /// The last commit that touched each file, in git.
+    pub commits: BTreeMap<String, String>,
     /// `git`, `mtime`, or `none` when not needed.
     pub source: &'static str,
 }
@@ -94,6 +132,7 @@ impl Default for ChangeTimes {
     fn default() -> Self {
         ChangeTimes {
             times: BTreeMap::new(),
+            commits: BTreeMap::new(),
             source: "none",
         }
     }
@@ -101,8 +140,7 @@ impl Default for ChangeTimes {
 
 impl ChangeTimes {
     pub fn load(site: &Site) -> ChangeTimes {
-        let (times, source) = change_times(site);
-        ChangeTimes { times, source }
+        change_times(site)
     }
 
     /// Notes the files that just changed: they changed when last written,
@@ -110,7 +148,7 @@ impl ChangeTimes {
     /// dirty in git).
     pub fn refresh(&mut self, dir: &Path, rels: &[String]) {
         if self.source == "none" {
-            self.source = if git_times(dir).is_some() {
+            self.source = if history::last_changes(dir).is_some() {
                 "git"
             } else {
                 "mtime"
@@ -171,6 +209,7 @@ fn stale(
             original,
             updated: updated.or_else(|| mtime(&site.config.content_dir.join(rel(original)))),
             by: "translated_from",
+            base: None,
         });
     }
     let translated_at = times.get(rel(i))?;
@@ -186,6 +225,7 @@ fn stale(
         original,
         updated: Some(original_at),
         by: source,
+        base: None,
     })
 }
 
@@ -200,13 +240,15 @@ fn hex(bytes: &[u8]) -> String {
 
 /// When each note last changed, keyed by its path relative to the content
 /// folder: from git when the folder is in a repository, else file times.
-fn change_times(site: &Site) -> (BTreeMap<String, Timestamp>, &'static str) {
+fn change_times(site: &Site) -> ChangeTimes {
     let dir = &site.config.content_dir;
-    if let Some(times) = git_times(dir) {
-        let mut times = times;
+    if let Some(last) = history::last_changes(dir) {
+        let mut times: BTreeMap<String, Timestamp> =
+            last.iter().map(|(rel, c)| (rel.clone(), c.time)).collect();
+        let commits = last.into_iter().map(|(rel, c)| (rel, c.commit)).collect();
         // Files git does not know yet, or that have uncommitted edits,
         // changed when they were last written.
-        for rel in dirty_files(dir) {
+        for rel in history::dirty_files(dir) {
             if let Some(t) = mtime(&dir.join(&rel)) {
                 times.insert(rel, t);
             }
@@ -218,14 +260,89 @@ fn change_times(site: &Site) -> (BTreeMap<String, Timestamp>, &'static str) {
                 times.insert(n.note.source.rel.clone(), t);
             }
         }
-        return (times, "git");
+        return ChangeTimes {
+            times,
+            commits,
+            source: "git",
+        };
     }
     let times = site
         .notes
         .iter()
         .filter_map(|n| Some((n.note.source.rel.clone(), note_mtime(dir, &n.note)?)))
         .collect();
-    (times, "mtime")
+    ChangeTimes {
+        times,
+        commits: BTreeMap::new(),
+        source: "mtime",
+    }
+}
+
+/// Finds, for each stale translation, the original as it was when the
+/// translation was made, and what changed in it since: by the hash of
+/// `translated_from` among the original's revisions, else the original in
+/// the translation's last commit. All blobs come from one git process.
+fn find_bases(site: &Site, times: &ChangeTimes, stale: &mut [Option<Stale>]) {
+    let dir = &site.config.content_dir;
+    let rel = |n: usize| site.notes[n].note.source.rel.clone();
+    // Per stale translation, the revisions that may hold its base.
+    let mut candidates: Vec<(usize, Vec<String>)> = Vec::new();
+    for (i, s) in stale.iter().enumerate() {
+        let Some(s) = s else { continue };
+        let revisions = if s.by == "translated_from" {
+            history::revisions(dir, &rel(s.original), MAX_REVISIONS)
+        } else {
+            times.commits.get(&rel(i)).cloned().into_iter().collect()
+        };
+        candidates.push((i, revisions));
+    }
+    let wanted: Vec<(String, String)> = candidates
+        .iter()
+        .flat_map(|(i, revs)| {
+            let o = stale[*i].as_ref().map_or(0, |s| s.original);
+            revs.iter().map(move |r| (r.clone(), rel(o)))
+        })
+        .collect();
+    let mut blobs = history::blobs(dir, &wanted).into_iter();
+    for (i, revisions) in candidates {
+        let Some(s) = stale[i].as_mut() else { continue };
+        let recorded = recorded_hash(site, i);
+        let by_hash = s.by == "translated_from";
+        let mut base = None;
+        for (commit, blob) in revisions.into_iter().zip(blobs.by_ref()) {
+            let Some(blob) = blob else { continue };
+            let fits = match &recorded {
+                Some(h) if by_hash => content_hash(&blob).starts_with(h.as_str()),
+                _ => !by_hash,
+            };
+            if base.is_none() && fits {
+                base = Some((commit, blob));
+            }
+        }
+        let Some((commit, old)) = base else { continue };
+        let Ok(new) = std::fs::read(dir.join(rel(s.original))) else {
+            continue;
+        };
+        s.base = Some(Base {
+            commit,
+            changed: crate::changes::changed_lines(
+                &String::from_utf8_lossy(&old),
+                &String::from_utf8_lossy(&new),
+            ),
+        });
+    }
+}
+
+/// The `translated_from` hash of a note, lowercased, when it has one.
+fn recorded_hash(site: &Site, i: usize) -> Option<String> {
+    site.notes[i]
+        .note
+        .front
+        .extra
+        .get("translated_from")
+        .and_then(|v| v.as_str())
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| h.len() >= 8)
 }
 
 /// When a note was last written: as it was read, else from the file.
@@ -241,101 +358,9 @@ fn mtime(path: &Path) -> Option<Timestamp> {
     Timestamp::try_from(modified).ok()
 }
 
-/// The time of the last commit that touched each file under `dir`, from
-/// one `git log` over the history. `None` outside a git repository.
-fn git_times(dir: &Path) -> Option<BTreeMap<String, Timestamp>> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "log",
-            "--format=%x00%ct",
-            "--name-only",
-            "--no-renames",
-            "--relative",
-            "-z",
-            "--",
-            ".",
-        ])
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    Some(parse_log(&String::from_utf8_lossy(&out.stdout)))
-}
-
-/// Parses `git log --format=%x00%ct --name-only -z`: fields are NUL
-/// separated; an empty field starts a commit, the next is its time, then
-/// come its paths. The log is newest first, so the first time seen for a
-/// path is its last change.
-fn parse_log(log: &str) -> BTreeMap<String, Timestamp> {
-    let mut times = BTreeMap::new();
-    let mut current: Option<Timestamp> = None;
-    let mut expect_time = false;
-    for field in log.split('\0') {
-        let field = field.trim_start_matches('\n');
-        if field.is_empty() {
-            expect_time = true;
-        } else if expect_time {
-            current = field
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .and_then(|s| Timestamp::from_second(s).ok());
-            expect_time = false;
-        } else if let Some(t) = current {
-            times.entry(field.to_string()).or_insert(t);
-        }
-    }
-    times
-}
-
-/// Files under `dir` that are new or modified in the working tree.
-fn dirty_files(dir: &Path) -> Vec<String> {
-    let Ok(out) = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "status",
-            "--porcelain",
-            "-z",
-            "--untracked-files=all",
-            "--",
-            ".",
-        ])
-        .output()
-    else {
-        return Vec::new();
-    };
-    // Paths are relative to the repository root; make them relative to dir.
-    let prefix = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["rev-parse", "--show-prefix"])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default();
-    String::from_utf8_lossy(&out.stdout)
-        .split('\0')
-        .filter(|e| e.len() > 3)
-        .filter_map(|e| e[3..].strip_prefix(prefix.as_str()).map(str::to_string))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn log_parsing_keeps_the_newest_time() {
-        let log =
-            "\u{0}1700000200\u{0}\na.md\u{0}b.md\u{0}\u{0}1700000100\u{0}\na.md\u{0}c.md\u{0}";
-        let times = parse_log(log);
-        assert_eq!(times["a.md"].as_second(), 1_700_000_200);
-        assert_eq!(times["b.md"].as_second(), 1_700_000_200);
-        assert_eq!(times["c.md"].as_second(), 1_700_000_100);
-    }
 
     #[test]
     fn content_hash_is_sha256() {

@@ -321,7 +321,8 @@ fn an_original_edited_after_its_translation_makes_it_stale() {
     assert!(!out.contains("fresh-fr.md:1:1: stale"), "{out}");
     site.build_ok(&[]);
     let fr = site.read("fr/cffi/index.html");
-    assert!(fr.contains("<p class=\"notice stale\" role=\"note\">L’original a été mis à jour le 2025-03-05, après cette traduction.</p>"), "{fr}");
+    // The edit is above the first heading: the section is the whole note's.
+    assert!(fr.contains("<p class=\"notice stale\" role=\"note\">L’original a été mis à jour le 2025-03-05, après cette traduction. Sections modifiées depuis : <a href=\"/cffi/\" lang=\"en\">Fix cffi</a></p>"), "{fr}");
     assert!(!site.read("fr/fresh/index.html").contains("notice stale"));
 
     // A translated_from hash takes precedence over history.
@@ -333,4 +334,143 @@ fn an_original_edited_after_its_translation_makes_it_stale() {
     );
     let (_, out) = check(&site, &[]);
     assert!(!out.contains("stale-translation"), "{out}");
+}
+
+const SECTIONED: &str = "---\ntitle: Fix cffi\nlang: en\n---\nIntro.\n\n## Install cffi\n\n```bash\npip install cffi\n```\n\n## Check it\n\n```bash\npip show cffi\n```\n\n## Why\n\nBecause.\n";
+
+/// A site in git whose original was translated into French, then had its
+/// second section's command changed.
+fn second_section_edited() -> TestSite {
+    let site = TestSite::empty("");
+    let root = site.root();
+    git(root, &["init", "-q"], "2025-01-01T00:00:00Z");
+    site.write("content/en/2025-01-01-cffi-en.md", SECTIONED);
+    site.write(
+        "content/fr/2025-01-01-cffi-fr.md",
+        "---\ntitle: Réparer cffi\nlang: fr\ntranslated: true\n---\nIntro.\n\n## Installer cffi\n\n```bash\npip install cffi\n```\n\n## Vérifier\n\n```bash\npip show cffi\n```\n\n## Pourquoi\n\nParce que.\n",
+    );
+    git(root, &["add", "."], "2025-02-01T00:00:00Z");
+    git(
+        root,
+        &["commit", "-qm", "note and translation"],
+        "2025-02-01T00:00:00Z",
+    );
+    site.write(
+        "content/en/2025-01-01-cffi-en.md",
+        SECTIONED.replace("pip show cffi", "python -m pip show -f cffi"),
+    );
+    git(
+        root,
+        &["commit", "-qam", "better check"],
+        "2025-03-05T12:00:00Z",
+    );
+    site
+}
+
+#[test]
+fn a_stale_translation_names_the_sections_of_the_original_that_changed() {
+    let site = second_section_edited();
+    let (_, out) = check(&site, &[]);
+    assert!(
+        out.contains("warning[stale-translation]: content/fr/2025-01-01-cffi-fr.md:1:1: stale translation: its original content/en/2025-01-01-cffi-en.md changed on 2025-03-05, after it (by git); sections changed since: “Check it” (line 13)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("notes check --diff 2025-01-01-cffi fr"),
+        "{out}"
+    );
+
+    site.build_ok(&[]);
+    let fr = site.read("fr/cffi/index.html");
+    assert!(
+        fr.contains(
+            "Sections modifiées depuis : <a href=\"/cffi/#check-it\" lang=\"en\">Check it</a></p>"
+        ),
+        "{fr}"
+    );
+    // The link's target exists on the original's page.
+    assert!(site.read("cffi/index.html").contains("id=\"check-it\""));
+}
+
+fn diff(site: &TestSite, key: &str, lang: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_notes"))
+        .args(["check", "--diff", key, lang, "--root"])
+        .arg(site.root())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn check_diff_prints_the_change_a_translator_needs() {
+    let site = second_section_edited();
+    let out = diff(&site, "2025-01-01-cffi", "fr");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("was translated from"), "{stderr}");
+    assert!(
+        stderr.contains("sections changed: “Check it” (line 13)"),
+        "{stderr}"
+    );
+    let expected = "@@ -13,7 +13,7 @@\n ## Check it\n \n ```bash\n-pip show cffi\n+python -m pip show -f cffi\n ```\n \n ## Why\n";
+    assert!(
+        stdout.starts_with("--- a/en/2025-01-01-cffi-en.md ("),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("+++ b/en/2025-01-01-cffi-en.md (now)\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(expected), "{stdout}");
+
+    // The original itself, an unknown key, a missing language: errors
+    // that say what to do.
+    for (args, says) in [
+        (["2025-01-01-cffi", "en"], "is not a translation"),
+        (["nope", "fr"], "no note has the translation key `nope`"),
+        (
+            ["2025-01-01-cffi", "de"],
+            "has no `de` version; it has: en, fr",
+        ),
+    ] {
+        let out = diff(&site, args[0], args[1]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+    }
+}
+
+#[test]
+fn translated_from_finds_the_revision_it_names_in_history() {
+    // Translated from the first version; the original then changed twice,
+    // in its first section and then in its last.
+    let site = TestSite::empty("");
+    let root = site.root();
+    git(root, &["init", "-q"], "2025-01-01T00:00:00Z");
+    site.write("content/en/2025-01-01-cffi-en.md", SECTIONED);
+    git(root, &["add", "."], "2025-01-01T00:00:00Z");
+    git(root, &["commit", "-qm", "original"], "2025-01-01T00:00:00Z");
+    let hash = notes::translations::content_hash(SECTIONED.as_bytes());
+    let second = SECTIONED.replace("pip install cffi", "pip install -U cffi");
+    site.write("content/en/2025-01-01-cffi-en.md", &second);
+    git(root, &["commit", "-qam", "upgrade"], "2025-02-01T00:00:00Z");
+    site.write(
+        "content/fr/2025-01-01-cffi-fr.md",
+        format!("---\ntitle: Réparer cffi\nlang: fr\ntranslated: true\ntranslated_from: {hash}\n---\nIntro.\n"),
+    );
+    site.write(
+        "content/en/2025-01-01-cffi-en.md",
+        second.replace("Because.", "Because the wheel is missing."),
+    );
+    git(root, &["add", "."], "2025-03-01T00:00:00Z");
+    git(root, &["commit", "-qm", "why"], "2025-03-01T00:00:00Z");
+    let (_, out) = check(&site, &[]);
+    assert!(
+        out.contains(
+            "(by translated_from); sections changed since: “Install cffi” (line 7), “Why” (line 19)"
+        ),
+        "{out}"
+    );
 }

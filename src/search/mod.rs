@@ -599,10 +599,7 @@ fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 /// it (for `notes search`): notes are read and their Markdown rendered
 /// (with the saved highlighting), no page is.
 pub fn open(options: &crate::BuildOptions) -> Result<(Site, Index), crate::Error> {
-    let (config, _) = crate::config::Config::load(&options.root, &options.overrides)?;
-    let sources = crate::discover::discover(&config, options.drafts)?;
-    let notes = crate::read_notes(&sources, &config, options.drafts, &crate::Quiet)?;
-    let site = Site::assemble(config, notes, &mut Vec::new())?;
+    let site = crate::load(options)?;
     let highlighter = crate::highlight::Highlighter::new();
     highlighter.load(&crate::session::cache_file(&site.config));
     let rendered = crate::render_markdown(&site, &highlighter, &crate::Quiet);
