@@ -165,9 +165,33 @@ fn looks_like_code(code: &str) -> bool {
         && (marks || inner_capital || command || identifier)
 }
 
-/// Whitespace runs as one space, none at the ends.
+/// Whitespace runs as one space, none at the ends, and placeholders as
+/// one mark: tldr-style `{{path/to/file}}` is text the reader replaces,
+/// which translations translate by design. Option alternatives
+/// (`{{[-R|--recursive]}}`) are typed as they are, so they stay.
 fn normal(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    blank_placeholders(&text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+fn blank_placeholders(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let inner = &rest[start + 2..];
+        match inner.find("}}") {
+            Some(end) if !inner.starts_with('[') && !inner[..end].contains('\n') => {
+                out.push_str(&rest[..start]);
+                out.push_str("{{…}}");
+                rest = &inner[end + 2..];
+            }
+            _ => {
+                out.push_str(&rest[..start + 2]);
+                rest = inner;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// How a language writes comments: line comment starts, block comment
@@ -643,6 +667,19 @@ pub fn silenced(front: &crate::frontmatter::FrontMatter, drift: &Drift) -> bool 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_not_compared_but_option_alternatives_are() {
+        assert_eq!(
+            normal("chmod  u+x {{مسار/الملف}}"),
+            normal("chmod u+x {{path/to/file}}")
+        );
+        assert_ne!(
+            normal("chmod {{[-R|--rekursiv]}} {{x}}"),
+            normal("chmod {{[-R|--recursive]}} {{x}}")
+        );
+        assert_eq!(normal("a {{b"), "a {{b");
+    }
 
     fn drifts(original: &str, translation: &str) -> Vec<Drift> {
         compare(&items(original, 1), &items(translation, 1))
