@@ -6,7 +6,7 @@
 //! hang or an allocation that takes the machine.
 //!
 //! Run by `fuzz/` (AFL++, through cargo-afl) for long runs, and by the
-//! test suite for a short one on mutated corpus notes (`tests/fuzz.rs`).
+//! test suite for a short one on mutated corpus notes (`tests/testsuite/fuzz.rs`).
 
 use std::path::Path;
 use std::sync::OnceLock;
