@@ -320,7 +320,7 @@ fn written_files(site: &Site, report: &mut CheckReport) {
             let redirects = site.redirects.iter().map(|r| r.file.clone());
             files.extend(pages.chain(redirects).map(|path| crate::OutputFile {
                 path,
-                content: crate::render::Content::Kept { hash: 0, len: 0 },
+                content: crate::output::Content::Kept { hash: 0, len: 0 },
                 key: None,
             }));
             if let Err(e) = crate::check_unique_paths(&files) {

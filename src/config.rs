@@ -546,6 +546,17 @@ pub struct Overrides {
 pub type Notices = Vec<String>;
 
 impl Config {
+    /// Where builds keep highlighted code for the next build: a hidden
+    /// folder of the site (ignored by notes itself; delete it at any time).
+    pub fn highlight_cache(&self) -> PathBuf {
+        self.root.join(".notes-cache").join("highlight.bin")
+    }
+
+    /// Where builds keep each note's Markdown analysis for the next build.
+    pub fn markdown_cache(&self) -> PathBuf {
+        self.root.join(".notes-cache").join("markdown.bin")
+    }
+
     /// Reads `root/book.toml`, or returns defaults (and a notice) when the
     /// site has none.
     pub fn load(root: &Path, overrides: &Overrides) -> Result<(Config, Notices), Error> {

@@ -470,9 +470,10 @@ mod tests {
 
     #[test]
     fn simple_front_matter_reads_as_serde_yaml_reads_it() {
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+        let (roots, whole) =
+            crate::test_corpus::roots("simple_front_matter_reads_as_serde_yaml_reads_it");
         let (mut simple, mut all) = (0, 0);
-        for entry in walkdir::WalkDir::new(&corpus) {
+        for entry in roots.iter().flat_map(walkdir::WalkDir::new) {
             let entry = entry.unwrap();
             if entry.path().extension().is_none_or(|x| x != "md") {
                 continue;
@@ -487,7 +488,13 @@ mod tests {
             }
         }
         // Worth having: nearly every note of both corpora reads the fast way.
-        assert!(all > 15_000 && simple * 100 > all * 95, "{simple} of {all}");
+        // The fixtures alone hold the Jekyll pages' hand-written front
+        // matter, which is a larger share of them.
+        let (least, percent) = if whole { (15_000, 95) } else { (40, 80) };
+        assert!(
+            all > least && simple * 100 > all * percent,
+            "{simple} of {all}"
+        );
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub mod search;
 pub mod serve;
 pub mod session;
 pub mod site;
+#[cfg(test)]
+mod test_corpus;
 pub mod translations;
 
 use std::path::PathBuf;
@@ -54,7 +56,7 @@ pub use config::{Config, Overrides};
 pub use error::{Diagnostic, Error, Location};
 
 use highlight::Highlighter;
-use render::{Content, OutputFile};
+use output::{Content, OutputFile};
 use site::Site;
 
 /// What `notes build` was asked to do.

@@ -18,7 +18,7 @@ use crate::error::{Diagnostic, Error, Location};
 use crate::highlight::escape;
 use crate::i18n::Strings;
 use crate::markdown::{Rendered, TocEntry};
-use crate::output::{Previous, Writer};
+use crate::output::{Content, OutputFile, Previous, Writer};
 use crate::site::{Site, url_to_file};
 use crate::translations::{Stale, Translations};
 
@@ -49,39 +49,6 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("notes.js", include_bytes!("../static/notes.js")),
     ("search.js", include_bytes!("../static/search.js")),
 ];
-
-/// A file of the finished site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Relative to the output folder, `/`-separated.
-    pub path: String,
-    pub content: Content,
-    /// A hash of everything a page was rendered from (its template context
-    /// and the templates), so that the next build can keep the file the
-    /// last one wrote instead of rendering it again.
-    pub key: Option<u128>,
-}
-
-impl OutputFile {
-    pub fn bytes(path: impl Into<String>, bytes: impl Into<std::sync::Arc<[u8]>>) -> OutputFile {
-        OutputFile {
-            path: path.into(),
-            content: Content::Bytes(bytes.into()),
-            key: None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Content {
-    /// Shared, so that `serve` and the writer hold one copy of each page.
-    Bytes(std::sync::Arc<[u8]>),
-    /// A file copied as it is (from `static/`).
-    Copy(PathBuf),
-    /// The file the last build wrote (xxh3-128 and size), from the same
-    /// inputs: not rendered again (`notes build` only, never `serve`).
-    Kept { hash: u128, len: u64 },
-}
 
 /// The loaded templates, and where each came from for error messages.
 pub struct Templates {

@@ -31,7 +31,7 @@ use tokio::sync::broadcast;
 
 use crate::config::CONFIG_FILE;
 use crate::error::Error;
-use crate::render::{Content, OutputFile};
+use crate::output::{Content, OutputFile};
 use crate::session::{Change, Session, Update};
 use crate::{BuildOptions, Quiet};
 

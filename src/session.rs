@@ -26,7 +26,8 @@ use crate::markdown::Rendered;
 use crate::markdown_cache::MarkdownCache;
 use crate::note::Note;
 use crate::output::Writer;
-use crate::render::{self, Content, Extras, OutputFile, Selection, Templates};
+use crate::output::{Content, OutputFile};
+use crate::render::{self, Extras, Selection, Templates};
 use crate::search::{self, DocTerms};
 use crate::site::{self, Site};
 use crate::translations::{self, ChangeTimes, StaleShown};
@@ -185,7 +186,7 @@ impl Session {
             || {
                 let cache = out.map(|_| {
                     MarkdownCache::load(
-                        &markdown_cache_file(&config),
+                        &config.markdown_cache(),
                         &crate::markdown_cache::context(&config),
                     )
                 });
@@ -213,7 +214,7 @@ impl Session {
         clock.lap("reading notes");
         progress.start("rendering", site.notes.len());
         let highlighter = Highlighter::new();
-        highlighter.load(&cache_file(&config));
+        highlighter.load(&config.highlight_cache());
         // A build takes what it can from the last build's Markdown; serve
         // keeps every note's HTML, so it renders them all.
         let (rendered_list, markdown) = match markdown_cache {
@@ -1027,12 +1028,6 @@ fn index_counts(site: &Site) -> Vec<usize> {
         .collect()
 }
 
-/// Where builds keep highlighted code for the next build: a hidden folder
-/// of the site (ignored by notes itself; delete it at any time).
-pub fn cache_file(config: &Config) -> PathBuf {
-    config.root.join(".notes-cache").join("highlight.bin")
-}
-
 /// Saves what a build learnt for the next one: each note's Markdown (see
 /// [`MarkdownCache`]) and the highlighted code. A cache that cannot be
 /// saved is a warning: the next build does more work, nothing else.
@@ -1044,7 +1039,7 @@ fn save_caches(
 ) -> Vec<String> {
     let config = &site.config;
     let mut warnings = Vec::new();
-    let path = markdown_cache_file(config);
+    let path = config.markdown_cache();
     if let Some(folder) = path.parent() {
         sweep_partial_files(folder);
     }
@@ -1054,7 +1049,7 @@ fn save_caches(
             path.display()
         ));
     }
-    let path = cache_file(config);
+    let path = config.highlight_cache();
     if let Err(e) = highlighter.save(&path) {
         warnings.push(format!(
             "{}: could not save the highlighting cache: {e}",
@@ -1097,12 +1092,6 @@ fn sweep_partial_files(folder: &Path) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
-}
-
-/// Where builds keep what they learnt of each note's Markdown, beside the
-/// highlighted code.
-fn markdown_cache_file(config: &Config) -> PathBuf {
-    config.root.join(".notes-cache").join("markdown.bin")
 }
 
 /// A note as an index page lists it: URL, title, date, summary.

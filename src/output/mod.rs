@@ -29,7 +29,10 @@
 //! notes did not write is never replaced.
 
 mod commit;
+mod file;
 mod manifest;
+
+pub use file::{Content, OutputFile};
 
 use std::collections::HashSet;
 use std::fs;
@@ -41,7 +44,6 @@ use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use crate::error::Error;
-use crate::render::{Content, OutputFile};
 
 use commit::{Beside, Step};
 use manifest::{Entries, Entry};

@@ -35,7 +35,7 @@ use serde::Serialize;
 
 use crate::markdown::Rendered;
 use crate::note::Note;
-use crate::render::OutputFile;
+use crate::output::OutputFile;
 use crate::site::Site;
 
 pub use rank::{Hit, query_terms};
@@ -484,7 +484,7 @@ impl Index {
             .into_iter()
             .filter(|f| paths.contains(&f.path))
             .filter_map(|f| match f.content {
-                crate::render::Content::Bytes(b) => Some((f.path, b)),
+                crate::output::Content::Bytes(b) => Some((f.path, b)),
                 _ => None,
             })
             .collect()
@@ -601,7 +601,7 @@ fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 pub fn open(options: &crate::BuildOptions) -> Result<(Site, Index), crate::Error> {
     let site = crate::load(options)?;
     let highlighter = crate::highlight::Highlighter::new();
-    highlighter.load(&crate::session::cache_file(&site.config));
+    highlighter.load(&site.config.highlight_cache());
     let rendered = crate::render_markdown(&site, &highlighter, &crate::Quiet);
     let terms: Vec<Arc<DocTerms>> = site
         .notes

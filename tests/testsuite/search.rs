@@ -156,9 +156,9 @@ pyo3_runtime.PanicException: Python API call failed"#;
     }
 }
 
-fn file_bytes(f: &notes::render::OutputFile) -> Vec<u8> {
+fn file_bytes(f: &notes::output::OutputFile) -> Vec<u8> {
     match &f.content {
-        notes::render::Content::Bytes(b) => b.to_vec(),
+        notes::output::Content::Bytes(b) => b.to_vec(),
         other => panic!("{other:?}"),
     }
 }
@@ -170,9 +170,9 @@ fn gzipped(bytes: &[u8]) -> usize {
     gz.finish().unwrap().len()
 }
 
-fn file_len(f: &notes::render::OutputFile) -> usize {
+fn file_len(f: &notes::output::OutputFile) -> usize {
     match &f.content {
-        notes::render::Content::Bytes(b) => b.len(),
+        notes::output::Content::Bytes(b) => b.len(),
         other => panic!("{other:?}"),
     }
 }

@@ -50,9 +50,9 @@ fn pages(session: &Session) -> BTreeMap<String, Vec<u8>> {
         .pages()
         .iter()
         .map(|(p, f)| match &f.content {
-            notes::render::Content::Bytes(b) => (p.clone(), b.to_vec()),
-            notes::render::Content::Copy(path) => (p.clone(), std::fs::read(path).unwrap()),
-            notes::render::Content::Kept { .. } => panic!("{p}: a serve session keeps no page"),
+            notes::output::Content::Bytes(b) => (p.clone(), b.to_vec()),
+            notes::output::Content::Copy(path) => (p.clone(), std::fs::read(path).unwrap()),
+            notes::output::Content::Kept { .. } => panic!("{p}: a serve session keeps no page"),
         })
         .collect()
 }
