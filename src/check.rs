@@ -175,7 +175,8 @@ pub fn check(options: &BuildOptions) -> CheckReport {
             return report.finish();
         }
     };
-    let (mut notes, problems) = crate::read_all(&sources, &config, options.drafts, &Quiet);
+    let (mut notes, problems) =
+        crate::pipeline::read_all(&sources, &config, options.drafts, &Quiet);
     report.error("note", Error::Input(problems));
     if !config.prefer.is_empty() {
         // Copies in several folders are one note and redirects.
@@ -194,8 +195,8 @@ pub fn check(options: &BuildOptions) -> CheckReport {
     written_files(&site, &mut report);
     moved_notes(&site, &mut report);
     let highlighter = Highlighter::new();
-    let rendered = crate::render_markdown(&site, &highlighter, &Quiet);
-    if let Err(e) = crate::broken_links(&site, &rendered) {
+    let rendered = crate::pipeline::render_markdown(&site, &highlighter, &Quiet);
+    if let Err(e) = crate::pipeline::broken_links(&site, &rendered) {
         report.error("broken-link", e);
     }
     anchors(&site, &rendered, &mut report);
@@ -227,7 +228,7 @@ pub struct OriginalDiff {
 /// made, from git history (the translation's last commit, or the revision
 /// its `translated_from` hash names).
 pub fn diff(options: &BuildOptions, key: &str, lang: &str) -> Result<OriginalDiff, Error> {
-    let site = crate::load(options)?;
+    let site = crate::pipeline::load(options)?;
     let not_found = |what: String| Error::Output(what);
     let i = site
         .notes
@@ -281,7 +282,7 @@ pub fn diff(options: &BuildOptions, key: &str, lang: &str) -> Result<OriginalDif
         .map_err(|e| Error::io(&dir.join(rel), "read the original", e))?;
     let short = &base.commit[..base.commit.len().min(10)];
     let original = &site.notes[o].note;
-    let body = crate::render_one(&site, &Highlighter::new(), o);
+    let body = crate::pipeline::render_one(&site, &Highlighter::new(), o);
     let sections: Vec<String> = crate::changes::sections(
         &base.changed,
         &body.toc,
@@ -314,7 +315,7 @@ pub fn diff(options: &BuildOptions, key: &str, lang: &str) -> Result<OriginalDif
 /// place, and an output folder it may not write into.
 fn written_files(site: &Site, report: &mut CheckReport) {
     let config = &site.config;
-    match crate::assets(config) {
+    match crate::pipeline::assets(config) {
         Ok(mut files) => {
             let pages = site.notes.iter().map(|n| n.file.clone());
             let redirects = site.redirects.iter().map(|r| r.file.clone());
@@ -323,7 +324,7 @@ fn written_files(site: &Site, report: &mut CheckReport) {
                 content: crate::output::Content::Kept { hash: 0, len: 0 },
                 key: None,
             }));
-            if let Err(e) = crate::check_unique_paths(&files) {
+            if let Err(e) = crate::pipeline::check_unique_paths(&files) {
                 report.error("site", e);
             }
         }

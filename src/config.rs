@@ -609,7 +609,7 @@ impl Config {
         let permalink = raw.output.html.permalink;
         check_permalink(&permalink).map_err(|m| Error::one(Location::file(path), m))?;
         let feed_path = &raw.output.html.feed.path;
-        if !crate::output::is_inside(feed_path) || !feed_path.ends_with(".xml") {
+        if !crate::paths::is_inside(feed_path) || !feed_path.ends_with(".xml") {
             return Err(Error::one(
                 Location::file(path),
                 format!(

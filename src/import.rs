@@ -457,7 +457,7 @@ impl Tree {
             .into_iter()
             .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
         for entry in walker.filter_map(Result::ok) {
-            let rel = crate::discover::relative(entry.path(), dir);
+            let rel = crate::paths::relative(entry.path(), dir);
             if entry.depth() == 0 || globs.is_match(&rel) {
                 continue;
             }

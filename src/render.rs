@@ -20,35 +20,8 @@ use crate::i18n::Strings;
 use crate::markdown::{Rendered, TocEntry};
 use crate::output::{Content, OutputFile, Previous, Writer};
 use crate::site::{Site, url_to_file};
+use crate::theme::BUILTIN_TEMPLATES;
 use crate::translations::{Stale, Translations};
-
-/// The default theme, built into the binary so that a site with only
-/// `content/` and `book.toml` builds.
-pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../templates/base.html")),
-    ("note.html", include_str!("../templates/note.html")),
-    ("post.html", include_str!("../templates/post.html")),
-    ("index.html", include_str!("../templates/index.html")),
-    ("404.html", include_str!("../templates/404.html")),
-    ("atom.xml", include_str!("../templates/atom.xml")),
-    ("sitemap.xml", include_str!("../templates/sitemap.xml")),
-    (
-        "sitemap_index.xml",
-        include_str!("../templates/sitemap_index.xml"),
-    ),
-    ("search.html", include_str!("../templates/search.html")),
-    ("redirect.html", include_str!("../templates/redirect.html")),
-    ("rss.xml", include_str!("../templates/rss.xml")),
-];
-
-/// The default theme's assets, written at the root of the output unless
-/// the site's `static/` has a file of the same name (`search.js` only for
-/// a site with search).
-pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
-    ("notes.css", include_bytes!("../static/notes.css")),
-    ("notes.js", include_bytes!("../static/notes.js")),
-    ("search.js", include_bytes!("../static/search.js")),
-];
 
 /// The loaded templates, and where each came from for error messages.
 pub struct Templates {
@@ -84,15 +57,15 @@ impl Templates {
                     continue;
                 }
                 let path = entry.path();
-                let name = crate::discover::relative(path, &dir);
+                let name = crate::paths::relative(path, &dir);
                 let text = std::fs::read_to_string(path).map_err(|e| {
                     Error::one(
-                        Location::file(crate::discover::display_path(path)),
+                        Location::file(crate::paths::display_path(path)),
                         format!("could not read the template: {e}"),
                     )
                 })?;
                 sources.insert(name.clone(), text);
-                user_files.insert(name, crate::discover::display_path(path));
+                user_files.insert(name, crate::paths::display_path(path));
             }
         }
         let mut tera = Tera::new();

@@ -82,7 +82,7 @@ pub fn init(options: &InitOptions) -> Result<Created, Error> {
         );
     }
     if options.templates {
-        for (name, text) in crate::render::BUILTIN_TEMPLATES {
+        for (name, text) in crate::theme::BUILTIN_TEMPLATES {
             files.insert(Path::new("templates").join(name), text.to_string());
         }
     }

@@ -182,7 +182,7 @@ impl Session {
         // The templates and the last build's Markdown are loaded while the
         // notes are read; their errors still come after the notes' own.
         let (notes, (templates, markdown_cache)) = rayon::join(
-            || crate::read_notes(&sources, &config, options.drafts, progress),
+            || crate::pipeline::read_notes(&sources, &config, options.drafts, progress),
             || {
                 let cache = out.map(|_| {
                     MarkdownCache::load(
@@ -220,13 +220,20 @@ impl Session {
         let (rendered_list, markdown) = match markdown_cache {
             Some(cache) => {
                 let (rendered, fresh) =
-                    crate::render_markdown_cached(&site, &highlighter, &cache, progress);
+                    crate::pipeline::render_markdown_cached(&site, &highlighter, &cache, progress);
                 (rendered, Some((cache, fresh)))
             }
-            None => (crate::render_markdown(&site, &highlighter, progress), None),
+            None => (
+                crate::pipeline::render_markdown(&site, &highlighter, progress),
+                None,
+            ),
         };
-        crate::broken_links(&site, &rendered_list)?;
-        warnings.extend(crate::code_warnings(&site, &rendered_list, options.verbose));
+        crate::pipeline::broken_links(&site, &rendered_list)?;
+        warnings.extend(crate::pipeline::code_warnings(
+            &site,
+            &rendered_list,
+            options.verbose,
+        ));
         clock.lap("Markdown and highlighting");
         let templates = templates?;
         let times = if translations::needs_times(&site) {
@@ -239,7 +246,7 @@ impl Session {
         // The search index needs only the notes' text and summaries: it is
         // made while the pages render, filling the cores either leaves idle.
         let html_again = |i: usize| {
-            crate::render_one(&site, &highlighter, i)
+            crate::pipeline::render_one(&site, &highlighter, i)
                 .html
                 .unwrap_or_default()
         };
@@ -288,12 +295,12 @@ impl Session {
         if out.is_some() {
             // Kept for serve's next change only.
             search.clear();
-            files.extend(crate::assets(&config)?);
+            files.extend(crate::pipeline::assets(&config)?);
         } else {
             files.extend(assets(&config)?);
         }
         files.extend(index);
-        crate::check_unique_paths(&files)?;
+        crate::pipeline::check_unique_paths(&files)?;
         clock.lap("rendering pages and the search index");
         clock
             .laps
@@ -438,7 +445,7 @@ impl Session {
                 .cloned(),
         );
         let update = merge(&mut pages, files, &expected);
-        crate::check_unique_paths(&pages.values().cloned().collect::<Vec<_>>())?;
+        crate::pipeline::check_unique_paths(&pages.values().cloned().collect::<Vec<_>>())?;
         self.pages = pages;
         Ok(update)
     }
@@ -513,7 +520,12 @@ impl Session {
             .collect();
         let fresh: Vec<(usize, Rendered)> = stale_markdown
             .par_iter()
-            .map(|&i| (i, crate::render_one(&new_site, &self.highlighter, i)))
+            .map(|&i| {
+                (
+                    i,
+                    crate::pipeline::render_one(&new_site, &self.highlighter, i),
+                )
+            })
             .collect();
         let mut rendered = self.rendered.clone();
         for r in &removed {
@@ -537,8 +549,8 @@ impl Session {
                     .unwrap_or_default()
             })
             .collect();
-        crate::broken_links(&new_site, &rendered_list)?;
-        warnings.extend(crate::code_warnings(
+        crate::pipeline::broken_links(&new_site, &rendered_list)?;
+        warnings.extend(crate::pipeline::code_warnings(
             &new_site,
             &rendered_list,
             self.options.verbose,
@@ -657,15 +669,20 @@ impl Session {
         let site = &self.site;
         let fresh: Vec<(usize, Arc<Rendered>)> = edits
             .par_iter()
-            .map(|(i, _, _)| (*i, Arc::new(crate::render_one(site, &self.highlighter, *i))))
+            .map(|(i, _, _)| {
+                (
+                    *i,
+                    Arc::new(crate::pipeline::render_one(site, &self.highlighter, *i)),
+                )
+            })
             .collect();
         let mut rendered_list = self.rendered_list();
         for (i, r) in &fresh {
             rendered_list[*i] = r.clone();
         }
-        crate::broken_links(site, &rendered_list)?;
+        crate::pipeline::broken_links(site, &rendered_list)?;
         let mut warnings = Vec::new();
-        warnings.extend(crate::code_warnings(
+        warnings.extend(crate::pipeline::code_warnings(
             site,
             &rendered_list,
             self.options.verbose,
@@ -1125,7 +1142,7 @@ fn extras(site: &Site, times: &ChangeTimes, warnings: &mut Vec<String>) -> Resul
 
 /// The site's assets, read into memory.
 fn assets(config: &Config) -> Result<Vec<OutputFile>, Error> {
-    crate::assets(config)?
+    crate::pipeline::assets(config)?
         .into_iter()
         .map(|f| match f.content {
             Content::Copy(path) => {

@@ -673,7 +673,7 @@ impl Reserved {
         .iter()
         .map(|f| f.to_string())
         .chain(
-            crate::render::BUILTIN_STATIC
+            crate::theme::BUILTIN_STATIC
                 .iter()
                 .map(|(f, _)| f.to_string()),
         )

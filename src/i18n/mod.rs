@@ -96,7 +96,7 @@ fn read_file(
     problems: &mut Vec<Diagnostic>,
 ) -> Result<(), Error> {
     let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, "read the strings", e))?;
-    let display = crate::discover::display_path(file);
+    let display = crate::paths::display_path(file);
     match toml::from_str::<Strings>(&text) {
         Ok(table) => {
             for (key, value) in table {

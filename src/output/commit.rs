@@ -19,8 +19,9 @@ use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
-use super::manifest::{self, MARKER, is_inside};
+use super::manifest::{self, MARKER};
 use crate::error::Error;
+use crate::paths::is_inside;
 
 /// The journal's name in the staging folder.
 const JOURNAL: &str = ".notes-journal";

@@ -12,6 +12,8 @@ use std::path::Path;
 
 use rustc_hash::FxHashMap;
 
+use crate::paths::is_inside;
+
 /// The file that marks an output folder as written by `notes`.
 pub const MARKER: &str = ".notes-build";
 
@@ -135,24 +137,6 @@ fn parse_line(line: &str, with_inputs: bool) -> Option<(&str, Entry)> {
     };
     let record = Record { hash, len };
     Some((parts.next()?, Entry { record, key }))
-}
-
-/// Whether `path` names something inside a folder: relative, `/`-separated
-/// parts none of which is empty, `.` or `..`, and no NUL.
-pub fn is_inside(path: &str) -> bool {
-    // On Windows, `\\` separates folders too and `C:` names a drive.
-    let windows_escape = cfg!(windows)
-        && path
-            .split(['/', '\\'])
-            .any(|p| p == ".." || p.contains(':'));
-    !path.is_empty()
-        && !path.contains('\0')
-        && !Path::new(path).is_absolute()
-        && !path.starts_with('\\')
-        && path
-            .split('/')
-            .all(|p| !p.is_empty() && p != "." && p != "..")
-        && !windows_escape
 }
 
 /// The manifest's text: the header, then one line per file in path order.

@@ -45,9 +45,10 @@ use rustc_hash::FxHashSet;
 
 use crate::error::Error;
 
+pub use crate::paths::is_inside;
 use commit::{Beside, Step};
 use manifest::{Entries, Entry};
-pub use manifest::{MARKER, Record, is_inside};
+pub use manifest::{MARKER, Record};
 
 /// What a write did, for the build summary and tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -418,7 +419,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// The output folder as given, or, when it is a link, the folder it points
 /// to (the user chose it; links inside it are never followed).
 fn output_folder(output: &Path) -> Result<PathBuf, Error> {
-    let output = crate::discover::display_path(output);
+    let output = crate::paths::display_path(output);
     match fs::symlink_metadata(&output) {
         Ok(m) if m.file_type().is_symlink() => output.canonicalize().map_err(|e| {
             Error::Output(format!(
@@ -626,11 +627,11 @@ pub fn static_files(dir: &Path) -> Result<Vec<OutputFile>, Error> {
         if !entry.file_type().is_file() {
             continue;
         }
-        if let Some(problem) = crate::discover::not_utf8(entry.path(), dir) {
+        if let Some(problem) = crate::paths::not_utf8(entry.path(), dir) {
             return Err(Error::Input(vec![problem]));
         }
         files.push(OutputFile {
-            path: crate::discover::relative(entry.path(), dir),
+            path: crate::paths::relative(entry.path(), dir),
             content: Content::Copy(entry.path().to_path_buf()),
             key: None,
         });

@@ -599,10 +599,10 @@ fn json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
 /// it (for `notes search`): notes are read and their Markdown rendered
 /// (with the saved highlighting), no page is.
 pub fn open(options: &crate::BuildOptions) -> Result<(Site, Index), crate::Error> {
-    let site = crate::load(options)?;
+    let site = crate::pipeline::load(options)?;
     let highlighter = crate::highlight::Highlighter::new();
     highlighter.load(&site.config.highlight_cache());
-    let rendered = crate::render_markdown(&site, &highlighter, &crate::Quiet);
+    let rendered = crate::pipeline::render_markdown(&site, &highlighter, &crate::Quiet);
     let terms: Vec<Arc<DocTerms>> = site
         .notes
         .par_iter()

@@ -2,6 +2,7 @@
 //! that the suite links the crate once instead of once per file. Each
 //! module is one area; `common` holds the helpers they share.
 
+mod architecture;
 mod browser;
 mod build;
 mod check;
