@@ -12,6 +12,11 @@
 //! search results live in a vector indexed by pattern and stamped with the
 //! line they belong to; a match is read where it was found.
 //!
+//! It mirrors **syntect 5.3.0** (pinned exactly in Cargo.toml; syntect's
+//! later parser rewrite, with branch/fail/embed, is not mirrored): an
+//! upgrade must pass the differential test below, which CI runs on the
+//! whole corpus (`NOTES_REQUIRE_CORPUS`).
+//!
 //! The algorithm is syntect's, step for step (which pattern wins, the
 //! search cache and its quirks, the loop guards, the meta scope rules), so
 //! that the output is what syntect's parser gives: the test

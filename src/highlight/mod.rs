@@ -262,12 +262,18 @@ impl Highlighter {
     }
 }
 
+/// The versions of the parser and of the grammar set, pinned exactly in
+/// Cargo.toml (a test checks these against Cargo.lock).
+pub const SYNTECT_VERSION: &str = "5.3.0";
+pub const TWO_FACE_VERSION: &str = "0.5.2+bat-0.26.1";
+
 /// What a cache file starts with: the file format and everything that
-/// changes the HTML of a block (this crate's version, the grammar set's).
+/// changes the HTML of a block (this crate's version, the parser's and
+/// the grammar set's, which a grammar update changes).
 const CACHE_HEADER: &str = concat!(
-    "notes highlight cache 1\n",
+    "notes highlight cache 2\n",
     env!("CARGO_PKG_VERSION"),
-    " two-face 0.5\n"
+    " syntect 5.3.0 two-face 0.5.2+bat-0.26.1\n"
 );
 
 fn decode(bytes: &[u8]) -> Option<Vec<(u128, Block)>> {
@@ -810,6 +816,18 @@ fn escape_into(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A grammar or parser update must not serve the last version's HTML
+    /// from `.notes-cache/`: the cache's key names the versions locked.
+    #[test]
+    fn the_cache_key_names_the_locked_parser_and_grammar_versions() {
+        let lock = include_str!("../../Cargo.lock");
+        for (name, version) in [("syntect", SYNTECT_VERSION), ("two-face", TWO_FACE_VERSION)] {
+            let entry = format!("name = \"{name}\"\nversion = \"{version}\"\n");
+            assert!(lock.contains(&entry), "Cargo.lock has no {entry:?}");
+            assert!(CACHE_HEADER.contains(&format!("{name} {version}")), "{CACHE_HEADER}");
+        }
+    }
 
     fn html(info: &str, code: &str) -> String {
         Highlighter::new().block(info, code).html.to_string()
