@@ -283,19 +283,7 @@ pub fn diff(options: &BuildOptions, key: &str, lang: &str) -> Result<OriginalDif
     let short = &base.commit[..base.commit.len().min(10)];
     let original = &site.notes[o].note;
     let body = crate::pipeline::render_one(&site, &Highlighter::new(), o);
-    let sections: Vec<String> = crate::changes::sections(
-        &base.changed,
-        &body.toc,
-        original.body_line,
-        &original.title,
-    )
-    .iter()
-    .map(|s| format!("“{}” (line {})", s.title, s.line))
-    .collect();
-    let sections = match sections.is_empty() {
-        true => "only its front matter changed".to_string(),
-        false => format!("sections changed: {}", sections.join(", ")),
-    };
+    let sections = changed_sections(&base.changed, &body.toc, original, "sections changed");
     Ok(OriginalDiff {
         summary: format!(
             "{} was translated from {} as of commit {short}; {sections}",
@@ -309,6 +297,25 @@ pub fn diff(options: &BuildOptions, key: &str, lang: &str) -> Result<OriginalDif
             &format!("b/{rel} (now)"),
         ),
     })
+}
+
+/// The original's sections holding `lines`, as check lists them:
+/// `<lead>: “Install” (line 7), “Why” (line 19)`.
+fn changed_sections(
+    lines: &[usize],
+    toc: &[crate::markdown::TocEntry],
+    original: &crate::note::Note,
+    lead: &str,
+) -> String {
+    let sections = crate::changes::sections(lines, toc, original.body_line, &original.title);
+    if sections.is_empty() {
+        return "only its front matter changed".to_string();
+    }
+    let list: Vec<String> = sections
+        .iter()
+        .map(|s| format!("“{}” (line {})", s.title, s.line))
+        .collect();
+    format!("{lead}: {}", list.join(", "))
 }
 
 /// What would stop `notes build` when it writes: static files in a page's
@@ -515,22 +522,11 @@ fn stale(
             .map(|t| format!(" on {}", t.to_zoned(jiff::tz::TimeZone::UTC).date()))
             .unwrap_or_default();
         let changed = s.base.as_ref().map(|b| {
-            let sections = crate::changes::sections(
-                &b.changed,
-                &rendered[s.original].toc,
-                original.body_line,
-                &original.title,
-            );
-            match sections.is_empty() {
-                true => "; only its front matter changed".to_string(),
-                false => {
-                    let list: Vec<String> = sections
-                        .iter()
-                        .map(|c| format!("“{}” (line {})", c.title, c.line))
-                        .collect();
-                    format!("; sections changed since: {}", list.join(", "))
-                }
-            }
+            let toc = &rendered[s.original].toc;
+            format!(
+                "; {}",
+                changed_sections(&b.changed, toc, original, "sections changed since")
+            )
         });
         let d = Diagnostic::new(
             crate::Location::file(&site.notes[i].note.source.path),

@@ -825,7 +825,10 @@ mod tests {
         for (name, version) in [("syntect", SYNTECT_VERSION), ("two-face", TWO_FACE_VERSION)] {
             let entry = format!("name = \"{name}\"\nversion = \"{version}\"\n");
             assert!(lock.contains(&entry), "Cargo.lock has no {entry:?}");
-            assert!(CACHE_HEADER.contains(&format!("{name} {version}")), "{CACHE_HEADER}");
+            assert!(
+                CACHE_HEADER.contains(&format!("{name} {version}")),
+                "{CACHE_HEADER}"
+            );
         }
     }
 
