@@ -31,6 +31,8 @@ use crate::render::{self, Extras, Selection, Templates};
 use crate::search::{self, DocTerms};
 use crate::site::{self, Site};
 use crate::translations::{self, ChangeTimes, StaleShown};
+
+mod plan;
 use crate::{BuildOptions, Progress};
 
 /// What a file looked like when it was read: a changed size or time means
@@ -569,10 +571,17 @@ impl Session {
         }
         let extras = extras(&new_site, &times, &mut warnings)?;
 
-        let selection = self.plan(
-            &new_site,
-            &rendered,
-            &extras,
+        let selection = plan::plan(
+            plan::Built {
+                site: &self.site,
+                rendered: &self.rendered,
+                extras: &self.extras,
+            },
+            plan::Built {
+                site: &new_site,
+                rendered: &rendered,
+                extras: &extras,
+            },
             &touched,
             &rerendered,
             links_moved,
@@ -832,113 +841,6 @@ impl Session {
         Ok((changed, removed))
     }
 
-    /// The pages a change to the notes at `touched` affects in `new`: those
-    /// notes and their translation groups (before and after), notes whose
-    /// HTML or translation status changed, and the index pages and feeds of
-    /// every language involved; everything when the languages changed.
-    fn plan(
-        &self,
-        new: &Site,
-        rendered: &HashMap<String, Arc<Rendered>>,
-        extras: &Extras,
-        touched: &[String],
-        rerendered: &BTreeSet<usize>,
-        links_moved: bool,
-    ) -> Selection {
-        let codes = |s: &Site| {
-            s.languages
-                .iter()
-                .map(|l| l.code.clone())
-                .collect::<Vec<_>>()
-        };
-        if codes(&self.site) != codes(new) {
-            return Selection::all(new);
-        }
-        let mut keys: BTreeSet<&str> = BTreeSet::new();
-        let mut langs: BTreeSet<&str> = BTreeSet::new();
-        for rel in touched {
-            for s in [&self.site, new] {
-                if let Some(&i) = s.by_source.get(rel) {
-                    keys.insert(s.notes[i].note.key.as_str());
-                    langs.insert(s.notes[i].note.lang.as_str());
-                }
-            }
-        }
-        let mut notes: BTreeSet<usize> = rerendered.clone();
-        for (i, n) in new.notes.iter().enumerate() {
-            let rel = &n.note.source.rel;
-            let old = self.site.by_source.get(rel).copied();
-            let status_changed = old.is_none_or(|o| {
-                let old_original = self.extras.translations.original[o]
-                    .map(|x| &self.site.notes[x].note.source.rel);
-                let new_original =
-                    extras.translations.original[i].map(|x| &new.notes[x].note.source.rel);
-                old_original != new_original
-                    || self.extras.translations.stale[o]
-                        .as_ref()
-                        .map(|s| s.shown())
-                        != extras.translations.stale[i].as_ref().map(|s| s.shown())
-            });
-            if keys.contains(n.note.key.as_str()) || status_changed {
-                notes.insert(i);
-            }
-        }
-        let mut selection = Selection {
-            notes,
-            sitemap: self.sitemap_changed(new, links_moved),
-            ..Selection::default()
-        };
-        for (l, lang) in new.languages.iter().enumerate() {
-            if !langs.contains(lang.code.as_str()) {
-                continue;
-            }
-            selection.feeds.insert(l);
-            let old = self.index_entries(&self.site, &self.rendered, l);
-            let fresh = self.index_entries(new, rendered, l);
-            let per = new.config.paginate_by;
-            let pages = new.index_pages(l);
-            for n in 1..=pages {
-                let same = old
-                    .iter()
-                    .skip((n - 1) * per)
-                    .take(per)
-                    .eq(fresh.iter().skip((n - 1) * per).take(per));
-                // Every page shows the page count: when it changes, all do.
-                if old.len().div_ceil(per).max(1) != pages || !same {
-                    selection.index_pages.insert((l, n));
-                }
-            }
-        }
-        selection
-    }
-
-    /// What a language's index pages show of each note, in order.
-    fn index_entries<'a>(
-        &self,
-        site: &'a Site,
-        rendered: &'a HashMap<String, Arc<Rendered>>,
-        l: usize,
-    ) -> Vec<IndexEntry<'a>> {
-        site.by_language[l]
-            .iter()
-            .map(|&i| {
-                let n = &site.notes[i];
-                let summary = rendered
-                    .get(&n.note.source.rel)
-                    .map_or("", |r| r.summary.as_str());
-                (n.url.as_str(), n.note.title.as_str(), n.note.date, summary)
-            })
-            .collect()
-    }
-
-    /// The sitemap shows each note's URL, date and translations.
-    fn sitemap_changed(&self, new: &Site, links_moved: bool) -> bool {
-        let shape = |s: &Site, i: usize| (s.notes[i].note.date, s.group(i).members.len());
-        self.site.notes.len() != new.notes.len()
-            || links_moved
-            || (0..new.notes.len()).any(|i| shape(&self.site, i) != shape(new, i))
-    }
-
     fn rendered_list(&self) -> Vec<Arc<Rendered>> {
         self.site
             .notes
@@ -1110,9 +1012,6 @@ fn sweep_partial_files(folder: &Path) {
         }
     }
 }
-
-/// A note as an index page lists it: URL, title, date, summary.
-type IndexEntry<'a> = (&'a str, &'a str, Option<jiff::civil::DateTime>, &'a str);
 
 /// What decides where note links point: each note's URL and group.
 fn link_map(site: &Site) -> Vec<(&str, &str, &str, &str)> {
