@@ -193,19 +193,10 @@ fn stale(
 ) -> Option<Stale> {
     let rel = |n: usize| site.notes[n].note.source.rel.as_str();
     let updated = times.get(rel(original)).copied();
-    if let Some(recorded) = site.notes[i]
-        .note
-        .front
-        .extra
-        .get("translated_from")
-        .and_then(|v| v.as_str())
-    {
+    if let Some(recorded) = translated_from(site, i) {
         let path = site.config.content_dir.join(rel(original));
         let bytes = std::fs::read(path).ok()?;
-        let current = hex(&Sha256::digest(&bytes));
-        let recorded = recorded.trim().to_ascii_lowercase();
-        let matches = recorded.len() >= 8 && current.starts_with(&recorded);
-        return (!matches).then_some(Stale {
+        return (!hash_names(&recorded, &content_hash(&bytes))).then_some(Stale {
             original,
             updated: updated.or_else(|| mtime(&site.config.content_dir.join(rel(original)))),
             by: "translated_from",
@@ -281,60 +272,82 @@ fn change_times(site: &Site) -> ChangeTimes {
 /// Finds, for each stale translation, the original as it was when the
 /// translation was made, and what changed in it since: by the hash of
 /// `translated_from` among the original's revisions, else the original in
-/// the translation's last commit. All blobs come from one git process.
+/// the translation's last commit. The nine translations of one original
+/// share its work: its revisions are listed once, each (commit, file) is
+/// read once, from one git process for all, and each blob hashed once.
 fn find_bases(site: &Site, times: &ChangeTimes, stale: &mut [Option<Stale>]) {
     let dir = &site.config.content_dir;
-    let rel = |n: usize| site.notes[n].note.source.rel.clone();
+    let rel = |n: usize| site.notes[n].note.source.rel.as_str();
+    let mut histories: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     // Per stale translation, the revisions that may hold its base.
     let mut candidates: Vec<(usize, Vec<String>)> = Vec::new();
     for (i, s) in stale.iter().enumerate() {
         let Some(s) = s else { continue };
         let revisions = if s.by == "translated_from" {
-            history::revisions(dir, &rel(s.original), MAX_REVISIONS)
+            let original = rel(s.original);
+            histories
+                .entry(original)
+                .or_insert_with(|| history::revisions(dir, original, MAX_REVISIONS))
+                .clone()
         } else {
-            times.commits.get(&rel(i)).cloned().into_iter().collect()
+            times.commits.get(rel(i)).cloned().into_iter().collect()
         };
         candidates.push((i, revisions));
     }
     let wanted: Vec<(String, String)> = candidates
         .iter()
         .flat_map(|(i, revs)| {
-            let o = stale[*i].as_ref().map_or(0, |s| s.original);
-            revs.iter().map(move |r| (r.clone(), rel(o)))
+            let original = stale[*i].as_ref().map_or("", |s| rel(s.original));
+            revs.iter().map(move |r| (r.clone(), original.to_string()))
         })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
         .collect();
-    let mut blobs = history::blobs(dir, &wanted).into_iter();
+    let blobs: BTreeMap<(String, String), Vec<u8>> = wanted
+        .iter()
+        .cloned()
+        .zip(history::blobs(dir, &wanted))
+        .filter_map(|(key, blob)| Some((key, blob?)))
+        .collect();
+    let mut hashes: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut current: BTreeMap<&str, Option<String>> = BTreeMap::new();
     for (i, revisions) in candidates {
         let Some(s) = stale[i].as_mut() else { continue };
-        let recorded = recorded_hash(site, i);
+        let original = rel(s.original);
+        let recorded = translated_from(site, i);
         let by_hash = s.by == "translated_from";
-        let mut base = None;
-        for (commit, blob) in revisions.into_iter().zip(blobs.by_ref()) {
-            let Some(blob) = blob else { continue };
+        let base = revisions.into_iter().find_map(|commit| {
+            let key = (commit, original.to_string());
+            let blob = blobs.get(&key)?;
             let fits = match &recorded {
-                Some(h) if by_hash => content_hash(&blob).starts_with(h.as_str()),
+                Some(h) if by_hash => {
+                    let hash = hashes
+                        .entry(key.clone())
+                        .or_insert_with(|| content_hash(blob));
+                    hash_names(h, hash)
+                }
                 _ => !by_hash,
             };
-            if base.is_none() && fits {
-                base = Some((commit, blob));
-            }
-        }
+            fits.then_some((key.0, blob))
+        });
         let Some((commit, old)) = base else { continue };
-        let Ok(new) = std::fs::read(dir.join(rel(s.original))) else {
-            continue;
-        };
+        let new = current.entry(original).or_insert_with(|| {
+            let bytes = std::fs::read(dir.join(original)).ok()?;
+            Some(String::from_utf8_lossy(&bytes).into_owned())
+        });
+        let Some(new) = new else { continue };
         s.base = Some(Base {
             commit,
-            changed: crate::changes::changed_lines(
-                &String::from_utf8_lossy(&old),
-                &String::from_utf8_lossy(&new),
-            ),
+            changed: crate::changes::changed_lines(&String::from_utf8_lossy(old), new),
         });
     }
 }
 
-/// The `translated_from` hash of a note, lowercased, when it has one.
-fn recorded_hash(site: &Site, i: usize) -> Option<String> {
+/// The fewest hex digits of a `translated_from` hash that name a version.
+const MIN_HASH: usize = 8;
+
+/// A note's `translated_from` hash, trimmed and lowercased, when it has one.
+fn translated_from(site: &Site, i: usize) -> Option<String> {
     site.notes[i]
         .note
         .front
@@ -342,7 +355,12 @@ fn recorded_hash(site: &Site, i: usize) -> Option<String> {
         .get("translated_from")
         .and_then(|v| v.as_str())
         .map(|h| h.trim().to_ascii_lowercase())
-        .filter(|h| h.len() >= 8)
+}
+
+/// Whether `recorded` (see [`translated_from`]) names the version whose
+/// [`content_hash`] is `hash`.
+fn hash_names(recorded: &str, hash: &str) -> bool {
+    recorded.len() >= MIN_HASH && hash.starts_with(recorded)
 }
 
 /// When a note was last written: as it was read, else from the file.
